@@ -1,0 +1,128 @@
+// Loads the embedded WASM module and keeps whole-memory views over it.
+//
+// Memory only grows inside alloc/realloc and the builder. Every wrapper of a
+// call that may grow it calls refresh() right after, so whenever JavaScript
+// runs, `memory.u8`, `memory.u32`, ... are views of the current buffer. Code
+// reads them afresh through this object each time and never keeps its own.
+
+import { WASM_BASE64 } from './wasm-bytes.generated.js';
+import { NlkitError } from './errors.js';
+
+/** The module's exports, as the assembly/ sources declare them. */
+export interface WasmExports {
+  memory: WebAssembly.Memory;
+  scanBatch(region: number, datagrams: number, datagramCount: number, index: number, capacity: number): number;
+  walkAttributes(region: number, start: number, end: number, map: number, rootSet: number,
+    index: number, capacity: number, depthBound: number, descend: number): number;
+  buildReset(): void;
+  buildBegin(type: number, flags: number, seq: number, pid: number): number;
+  buildEnd(): void;
+  buildReserve(bytes: number): number;
+  buildAttr(type: number, payload: number): number;
+  buildTrim(payload: number): void;
+  buildFlag(type: number): void;
+  buildU8(type: number, value: number): void;
+  buildU16(type: number, value: number): void;
+  buildU32(type: number, value: number): void;
+  buildU64(type: number, low: number, high: number): void;
+  buildBe16(type: number, value: number): void;
+  buildBe32(type: number, value: number): void;
+  buildBe64(type: number, low: number, high: number): void;
+  buildNestBegin(type: number, flagNested: number): void;
+  buildNestEnd(): void;
+  buildBase(): number;
+  buildLength(): number;
+  buildMessages(): number;
+  buildError(): number;
+  buildDepth(): number;
+  alloc(size: number): number;
+  realloc(ptr: number, size: number): number;
+  free(ptr: number): void;
+}
+
+function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
+  const binary = atob(text);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}
+
+const imports = {
+  env: {
+    abort(): never {
+      throw new NlkitError('ENOMEM', 'the codec ran out of WebAssembly memory');
+    },
+  },
+};
+
+/** The instantiated module and its memory views. */
+export class WasmMemory {
+  readonly exports: WasmExports;
+  u8!: Uint8Array;
+  u16!: Uint16Array;
+  u32!: Uint32Array;
+  i32!: Int32Array;
+  view!: DataView;
+
+  constructor(instance: WebAssembly.Instance) {
+    this.exports = instance.exports as unknown as WasmExports;
+    this.refresh();
+  }
+
+  /**
+   * Re-takes the views if the memory grew since they were taken. Growth
+   * detaches the old buffer, so a zero-length view is the cheap signal.
+   */
+  refresh(): void {
+    if (this.u8 !== undefined && this.u8.byteLength !== 0) return;
+    const buffer = this.exports.memory.buffer as ArrayBuffer;
+    this.u8 = new Uint8Array(buffer);
+    this.u16 = new Uint16Array(buffer);
+    this.u32 = new Uint32Array(buffer);
+    this.i32 = new Int32Array(buffer);
+    this.view = new DataView(buffer);
+  }
+
+  /** Allocates `size` bytes, 16-byte aligned; may grow memory. */
+  alloc(size: number): number {
+    const ptr = this.exports.alloc(size);
+    this.refresh();
+    return ptr;
+  }
+
+  /** Resizes an allocation, keeping its contents; may move it and grow memory. */
+  realloc(ptr: number, size: number): number {
+    const moved = this.exports.realloc(ptr, size);
+    this.refresh();
+    return moved;
+  }
+
+  free(ptr: number): void {
+    this.exports.free(ptr);
+  }
+}
+
+let loaded: WasmMemory | null = null;
+let loading: Promise<WasmMemory> | null = null;
+
+/**
+ * The module, compiled synchronously on first use. Works in Node and in
+ * workers; a browser's main thread may refuse synchronous compilation, so
+ * call `initWasm()` (or `initCodec()`) there first.
+ */
+export function loadWasm(): WasmMemory {
+  if (loaded) return loaded;
+  const module = new WebAssembly.Module(decodeBase64(WASM_BASE64));
+  loaded = new WasmMemory(new WebAssembly.Instance(module, imports));
+  return loaded;
+}
+
+/** The module, compiled asynchronously; resolves to the same instance as loadWasm(). */
+export function initWasm(): Promise<WasmMemory> {
+  if (loaded) return Promise.resolve(loaded);
+  loading ??= WebAssembly.instantiate(decodeBase64(WASM_BASE64), imports).then((source) => {
+    loaded ??= new WasmMemory(source.instance);
+    return loaded;
+  });
+  return loading;
+}

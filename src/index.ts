@@ -1,0 +1,2 @@
+// nlkit: the public entry point.
+export * from './codec/index.js';
