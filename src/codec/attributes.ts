@@ -159,9 +159,9 @@ export class AttributeList {
       case STATUS_TRUNCATED:
         return this.length(j) < NLA_HDRLEN
           ? new TruncatedError(`${this.length(j)} bytes left, fewer than an attribute header`, offset)
-          : new TruncatedError(`attribute type ${this.type(j)} declares ${this.mem.u16[(this.regionAddress + offset) >>> 1]} bytes, only ${this.length(j)} remain`, offset);
+          : new TruncatedError(`attribute type ${this.type(j)} declares ${this.mem.view.getUint16(this.regionAddress + offset, true)} bytes, only ${this.length(j)} remain`, offset);
       case STATUS_BAD_LENGTH:
-        return new MalformedError(`attribute type ${this.type(j)} declares ${this.mem.u16[(this.regionAddress + offset) >>> 1]} bytes, less than its 4-byte header`, offset);
+        return new MalformedError(`attribute type ${this.type(j)} declares ${this.mem.view.getUint16(this.regionAddress + offset, true)} bytes, less than its 4-byte header`, offset);
       case STATUS_BAD_NEST: {
         const end = this.next(j);
         for (let k = j + 1; k < end; k++) {

@@ -232,7 +232,7 @@ export class Batch {
   }
 
   private declaredLength(i: number): number {
-    return this.mem.u32[(this.regionAddress + this.offset(i)) >>> 2]!;
+    return this.mem.view.getUint32(this.regionAddress + this.offset(i), true);
   }
 
   /**
@@ -243,7 +243,8 @@ export class Batch {
     const type = this.type(i);
     if (this.status(i) !== STATUS_OK) return 0;
     if (type === NLMSG_ERROR || (type === NLMSG_DONE && this.length(i) >= NLMSG_HDRLEN + 4)) {
-      return this.mem.i32[(this.regionAddress + this.offset(i) + NLMSG_HDRLEN) >>> 2]!;
+      // Datagrams may start at any offset, so no aligned typed-array read here.
+      return this.mem.view.getInt32(this.regionAddress + this.offset(i) + NLMSG_HDRLEN, true);
     }
     return 0;
   }
