@@ -16,7 +16,8 @@ import {
   STATUS_OK, STATUS_TRUNCATED, STATUS_BAD_LENGTH, STATUS_BAD_NEST, STATUS_TOO_DEEP,
   ATTR_COL_OFFSET, ATTR_COL_LENGTH, ATTR_COL_PARENT, ATTR_COL_NEXT, ATTR_COL_TYPE,
   ATTR_COL_BITS, ATTR_COL_STATUS, ATTR_COL_DEPTH, ATTR_BIT_NESTED, ATTR_BIT_NET_BYTEORDER,
-  NEST_MAP_ARRAY, NEST_MAP_SET_MASK,
+  NEST_MAP_ARRAY, NEST_MAP_SET_MASK, NLMSG_HDRLEN, HEADER_SKIP,
+  MSG_COL_OFFSET, MSG_COL_LENGTH, MSG_COL_TYPE, MSG_COL_STATUS,
 } from "./shared/netlink";
 
 // The walk's parameters live in globals for the duration of one call, so
@@ -151,4 +152,51 @@ export function walkAttributes(
   colDepth = index + <usize>ATTR_COL_DEPTH * indexCapacity;
   walkLevel(start, end, -1, 0, rootSet, 0);
   return overflow ? -1 : <i32>count;
+}
+
+/**
+ * Walks the attributes of every message of a scanned batch in one call.
+ *
+ * Message i's attributes start after its header and a family header whose
+ * length comes from `headerLengths` (u16 per message type, for types below
+ * `headerTypes`; HEADER_SKIP = control or unknown message: not walked) or
+ * else `defaultHeader`. Entries go into one attribute index; the range of
+ * message i is written to `ranges` as the pair (first, end). A message too
+ * short for its family header gets one STATUS_TRUNCATED entry. Returns the
+ * entry count, or -1 when the index is too small (floor(bytes / 2) + 2 *
+ * messages entries always suffice).
+ */
+export function walkBatch(
+  region: usize, messages: usize, messageCapacity: u32, messageCount: u32,
+  headerLengths: usize, headerTypes: u32, defaultHeader: u32,
+  map: usize, rootSet: u32, index: usize, indexCapacity: u32, depthBound: u32, descendNests: bool,
+  ranges: usize,
+): i32 {
+  walkAttributes(region, 0, 0, map, rootSet, index, indexCapacity, depthBound, descendNests);
+  const colMsgOffset = messages + <usize>MSG_COL_OFFSET * messageCapacity;
+  const colMsgLength = messages + <usize>MSG_COL_LENGTH * messageCapacity;
+  const colMsgType = messages + <usize>MSG_COL_TYPE * messageCapacity;
+  const colMsgStatus = messages + <usize>MSG_COL_STATUS * messageCapacity;
+  for (let i: u32 = 0; i < messageCount; i++) {
+    const first = count;
+    const status = <u32>load<u8>(colMsgStatus + <usize>i);
+    const type = <u32>load<u16>(colMsgType + (<usize>i << 1));
+    let header = defaultHeader;
+    if (type < headerTypes) header = <u32>load<u16>(headerLengths + (<usize>type << 1));
+    if (status == STATUS_OK && header != HEADER_SKIP) {
+      const offset = load<u32>(colMsgOffset + (<usize>i << 2));
+      const end = offset + load<u32>(colMsgLength + (<usize>i << 2));
+      const start = offset + <u32>NLMSG_HDRLEN + align4(header);
+      if (count >= capacity) return -1;
+      if (start > end) {
+        record(offset + <u32>NLMSG_HDRLEN, end - offset - <u32>NLMSG_HDRLEN, -1, 0, 0, STATUS_TRUNCATED, 0);
+      } else {
+        walkLevel(start, end, -1, 0, rootSet, 0);
+        if (overflow) return -1;
+      }
+    }
+    store<u32>(ranges + (<usize>i << 3), first);
+    store<u32>(ranges + (<usize>i << 3), count, 4);
+  }
+  return <i32>count;
 }

@@ -2,7 +2,7 @@
 // memory. Only numbers cross this boundary.
 
 export { scanBatch } from "./scan";
-export { walkAttributes } from "./attributes";
+export { walkAttributes, walkBatch } from "./attributes";
 export {
   buildReset, buildBegin, buildEnd, buildReserve, buildAttr, buildTrim, buildFlag,
   buildU8, buildU16, buildU32, buildU64, buildBe16, buildBe32, buildBe64,

@@ -155,6 +155,10 @@ export const DGRAM_ENTRY_BYTES = 8;
 export const NEST_MAP_ARRAY = 0x8000;
 export const NEST_MAP_SET_MASK = 0x7fff;
 
+// Header-length table given to walkBatch: u16 per message type; this value
+// means "do not walk this type" (control messages, types without attributes).
+export const HEADER_SKIP = 0xffff;
+
 // Builder errors (sticky until buildReset).
 export const BUILD_OK = 0;
 export const BUILD_NO_MESSAGE = 1;

@@ -9,6 +9,7 @@ import {
   NLA_HDRLEN, STATUS_OK, STATUS_TRUNCATED, STATUS_BAD_LENGTH, STATUS_BAD_NEST, STATUS_TOO_DEEP,
   ATTR_COL_OFFSET, ATTR_COL_LENGTH, ATTR_COL_PARENT, ATTR_COL_NEXT, ATTR_COL_TYPE, ATTR_COL_BITS,
   ATTR_COL_STATUS, ATTR_COL_DEPTH, ATTR_ENTRY_BYTES, ATTR_BIT_NESTED, ATTR_BIT_NET_BYTEORDER,
+  HEADER_SKIP, NLMSG_MIN_TYPE,
 } from './constants.js';
 import { ArgumentError, DecodeError, MalformedError, StaleError, TruncatedError } from './errors.js';
 import { decodeString } from './text.js';
@@ -27,35 +28,101 @@ export interface WalkOptions {
 
 export const DEFAULT_MAX_DEPTH = 16;
 
+/**
+ * Family header length per message type, for walking a whole batch: types
+ * not listed use `default`; null (or no default) means the type has no
+ * attributes to walk. Control messages (types below 16) are never walked.
+ */
+export interface HeaderLengths {
+  default?: number;
+  byType?: Readonly<Record<number, number | null>>;
+}
+
+function rootSetOf(options: WalkOptions | undefined): number {
+  return options?.nestMap && options.rootSet !== undefined ? options.rootSet + 1 : 0;
+}
+
 /** Owns an attribute index region in WASM memory; each walk reuses it. */
 export class AttributeWalker {
   private index = 0;
   private capacity = 0;
+  private ranges = 0;
+  private rangesSize = 0;
+  private table = 0;
+  private tableSize = 0;
   private generation = 0;
   private child: AttributeWalker | null = null;
 
   constructor(private readonly mem: WasmMemory) {}
 
-  /** Walks [start, end) of the region at `region`. Invalidates this walker's previous list. */
-  walk(region: number, start: number, end: number, options?: WalkOptions): AttributeList {
-    if (!(start >= 0 && end >= start)) throw new ArgumentError(`attribute range [${start}, ${end}) is invalid`);
-    const capacity = Math.floor((end - start) / 2) + 1;
+  private ensureIndex(capacity: number): void {
     if (capacity > this.capacity) {
       const grown = Math.max(capacity, this.capacity * 2, 256);
       if (this.index) this.mem.free(this.index);
       this.index = this.mem.alloc(grown * ATTR_ENTRY_BYTES);
       this.capacity = grown;
     }
+  }
+
+  /** Walks [start, end) of the region at `region`. Invalidates this walker's previous list. */
+  walk(region: number, start: number, end: number, options?: WalkOptions): AttributeList {
+    if (!(start >= 0 && end >= start)) throw new ArgumentError(`attribute range [${start}, ${end}) is invalid`);
+    this.ensureIndex(Math.floor((end - start) / 2) + 1);
     const map = options?.nestMap;
-    const mapAddress = map ? map.address(this.mem) : 0;
-    const rootSet = map && options?.rootSet !== undefined ? options.rootSet + 1 : 0;
     const descend = options?.descend ?? true;
-    const maxDepth = options?.maxDepth ?? DEFAULT_MAX_DEPTH;
-    const count = this.mem.exports.walkAttributes(region, start, end, mapAddress, rootSet,
-      this.index, this.capacity, maxDepth, descend ? 1 : 0);
+    const count = this.mem.exports.walkAttributes(region, start, end, map ? map.address(this.mem) : 0, rootSetOf(options),
+      this.index, this.capacity, options?.maxDepth ?? DEFAULT_MAX_DEPTH, descend ? 1 : 0);
     if (count < 0) throw new Error('attribute index overflow: the capacity bound does not hold');
     this.generation++;
     return new AttributeList(this, this.mem, region, this.index, this.capacity, count, this.generation, descend, options);
+  }
+
+  /**
+   * Walks the attributes of every message of a scan in one call (see
+   * Batch.attributesAll). `messages` describes the scan's message index.
+   */
+  walkBatch(
+    messages: { region: number; index: number; capacity: number; count: number; bytes: number },
+    headers: HeaderLengths, options?: WalkOptions,
+  ): BatchAttributes {
+    this.ensureIndex(Math.floor(messages.bytes / 2) + 2 * messages.count + 1);
+    const rangeBytes = messages.count * 8;
+    if (rangeBytes > this.rangesSize) {
+      const size = Math.max(rangeBytes, this.rangesSize * 2, 256);
+      if (this.ranges) this.mem.free(this.ranges);
+      this.ranges = this.mem.alloc(size);
+      this.rangesSize = size;
+    }
+    const table = this.headerTable(headers);
+    const map = options?.nestMap;
+    const descend = options?.descend ?? true;
+    const count = this.mem.exports.walkBatch(messages.region, messages.index, messages.capacity, messages.count,
+      table.address, table.types, headers.default ?? HEADER_SKIP,
+      map ? map.address(this.mem) : 0, rootSetOf(options), this.index, this.capacity,
+      options?.maxDepth ?? DEFAULT_MAX_DEPTH, descend ? 1 : 0, this.ranges);
+    if (count < 0) throw new Error('attribute index overflow: the capacity bound does not hold');
+    this.generation++;
+    return new BatchAttributes(this, this.mem, messages.region, this.index, this.capacity, count, this.generation,
+      descend, options, this.ranges, messages.count);
+  }
+
+  /** The per-type header-length table in WASM memory for `headers`. */
+  private headerTable(headers: HeaderLengths): { address: number; types: number } {
+    const byType = headers.byType ?? {};
+    let types = NLMSG_MIN_TYPE;
+    for (const key of Object.keys(byType)) types = Math.max(types, Number(key) + 1);
+    if (types > 0x10000) throw new ArgumentError('message types are 16-bit');
+    if (types * 2 > this.tableSize) {
+      if (this.table) this.mem.free(this.table);
+      this.tableSize = Math.max(types * 2, 64);
+      this.table = this.mem.alloc(this.tableSize);
+    }
+    const base = this.table >>> 1;
+    const u16 = this.mem.u16;
+    u16.fill(headers.default ?? HEADER_SKIP, base + NLMSG_MIN_TYPE, base + types);
+    u16.fill(HEADER_SKIP, base, base + NLMSG_MIN_TYPE); // control messages carry no attributes
+    for (const [key, length] of Object.entries(byType)) u16[base + Number(key)] = length ?? HEADER_SKIP;
+    return { address: this.table, types };
   }
 
   /** A second walker for nests walked lazily from lists of this one. */
@@ -70,9 +137,9 @@ export class AttributeWalker {
   }
 
   release(): void {
-    if (this.index) this.mem.free(this.index);
+    for (const ptr of [this.index, this.ranges, this.table]) if (ptr) this.mem.free(ptr);
     this.child?.release();
-    this.index = this.capacity = 0;
+    this.index = this.capacity = this.ranges = this.rangesSize = this.table = this.tableSize = 0;
     this.child = null;
     this.generation++;
   }
@@ -96,7 +163,7 @@ export class AttributeList {
 
   constructor(
     private readonly walker: AttributeWalker,
-    private readonly mem: WasmMemory,
+    protected readonly mem: WasmMemory,
     region: number, index: number, capacity: number, count: number,
     private readonly generation: number,
     descended: boolean,
@@ -254,7 +321,44 @@ export class AttributeList {
 
   /** A decoder over the children of `parent` (-1: the top level). */
   decoder(parent = -1): AttributeDecoder {
-    return new AttributeDecoder(this, parent, { error: null });
+    return new AttributeDecoder(this, parent + 1, parent < 0 ? this.count : this.next(parent), { error: null });
+  }
+}
+
+/**
+ * The attributes of every message of a batch, from one WASM call: one index,
+ * and per message the range [first(i), end(i)) of its top-level entries and
+ * their subtrees.
+ */
+export class BatchAttributes extends AttributeList {
+  private readonly rangesCol: number;
+  /** Messages described. */
+  readonly messages: number;
+
+  constructor(
+    walker: AttributeWalker, mem: WasmMemory, region: number, index: number, capacity: number, count: number,
+    generation: number, descended: boolean, options: WalkOptions | undefined, ranges: number, messages: number,
+  ) {
+    super(walker, mem, region, index, capacity, count, generation, descended, options);
+    this.rangesCol = ranges >>> 2;
+    this.messages = messages;
+  }
+
+  /** Index of message i's first attribute entry. */
+  first(i: number): number { return this.mem.u32[this.rangesCol + 2 * i]!; }
+  /** Index just past message i's last attribute entry. */
+  end(i: number): number { return this.mem.u32[this.rangesCol + 2 * i + 1]!; }
+
+  /** The first top-level attribute of message i with type `type`; -1 if none. */
+  findIn(i: number, type: number): number {
+    const end = this.end(i);
+    for (let k = this.first(i); k < end; k = this.next(k)) if (this.type(k) === type) return k;
+    return -1;
+  }
+
+  /** A decoder over message i's top-level attributes. */
+  decoderFor(i: number): AttributeDecoder {
+    return new AttributeDecoder(this, this.first(i), this.end(i), { error: null });
   }
 }
 
@@ -277,16 +381,16 @@ interface DecoderState {
 export class AttributeDecoder {
   /** Index of the current entry in the list. */
   index = -1;
-  private readonly end: number;
   private cursor: number;
 
+  /** Iterates the sibling entries from `start` (inclusive) to `end` (exclusive). */
   constructor(
     readonly list: AttributeList,
-    parent: number,
+    start: number,
+    private readonly end: number,
     private readonly state: DecoderState,
   ) {
-    this.cursor = parent + 1;
-    this.end = parent < 0 ? list.count : list.next(parent);
+    this.cursor = start;
   }
 
   get error(): DecodeError | null {
@@ -351,7 +455,7 @@ export class AttributeDecoder {
       return;
     }
     if (this.list.descended && (this.list.next(j) > j + 1 || this.list.flaggedNested(j) || status === STATUS_BAD_NEST)) {
-      fn(new AttributeDecoder(this.list, j, this.state));
+      fn(new AttributeDecoder(this.list, j + 1, this.list.next(j), this.state));
       return;
     }
     let inner: AttributeList;
@@ -362,7 +466,7 @@ export class AttributeDecoder {
       this.state.error = e;
       return;
     }
-    fn(new AttributeDecoder(inner, -1, this.state));
+    fn(new AttributeDecoder(inner, 0, inner.count, this.state));
   }
 
   /** Throws the sticky error, if any. */

@@ -10,7 +10,9 @@ import {
 } from './constants.js';
 import { ArgumentError, DecodeError, MalformedError, StaleError, TruncatedError } from './errors.js';
 import type { WasmMemory } from './wasm.js';
-import { AttributeWalker, type AttributeList, type WalkOptions } from './attributes.js';
+import {
+  AttributeWalker, type AttributeList, type BatchAttributes, type HeaderLengths, type WalkOptions,
+} from './attributes.js';
 
 /** A message header and a copy of its bytes, detached from the scanner. */
 export interface MessageRecord {
@@ -106,7 +108,7 @@ export class Scanner {
     const count = this.mem.exports.scanBatch(this.region, this.table, datagramCount, this.index, this.indexCapacity);
     if (count < 0) throw new Error('message index overflow: the capacity bound does not hold');
     this.generation++;
-    return new Batch(this, this.mem, this.region, this.index, this.indexCapacity, count, this.generation);
+    return new Batch(this, this.mem, this.region, this.index, this.indexCapacity, count, this.generation, bytes);
   }
 
   /**
@@ -171,8 +173,13 @@ export class Batch {
   constructor(
     private readonly scanner: Scanner,
     private readonly mem: WasmMemory,
-    region: number, index: number, capacity: number, count: number,
+    region: number,
+    private readonly index: number,
+    private readonly capacity: number,
+    count: number,
     private readonly generation: number,
+    /** Bytes of the datagrams scanned. */
+    readonly bytes: number,
   ) {
     this.count = count;
     this.regionAddress = region;
@@ -284,6 +291,22 @@ export class Batch {
     }
     const walker = options?.walker ?? this.scanner.attributeWalker();
     return walker.walk(this.regionAddress, start, end, options);
+  }
+
+  /**
+   * Walks the attributes of every message in one WASM call: the fast path for
+   * dumps and event streams. `headers` gives the family header length (a
+   * number for all non-control messages, or per type). The result is valid
+   * until the next walk with the same walker (by default, the scanner's).
+   */
+  attributesAll(headers: number | HeaderLengths, options?: WalkOptions & { walker?: AttributeWalker }): BatchAttributes {
+    this.assertValid();
+    const walker = options?.walker ?? this.scanner.attributeWalker();
+    const table = typeof headers === 'number' ? { default: headers } : headers;
+    return walker.walkBatch(
+      { region: this.regionAddress, index: this.index, capacity: this.capacity, count: this.count, bytes: this.bytes },
+      table, options,
+    );
   }
 
   private assertValid(): void {

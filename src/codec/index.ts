@@ -6,7 +6,9 @@ export {
 } from './errors.js';
 export { Codec, loadCodec, initCodec } from './codec.js';
 export { Scanner, Batch, type MessageRecord } from './batch.js';
-export { AttributeWalker, AttributeList, AttributeDecoder, DEFAULT_MAX_DEPTH, type WalkOptions } from './attributes.js';
+export {
+  AttributeWalker, AttributeList, BatchAttributes, AttributeDecoder, DEFAULT_MAX_DEPTH, type WalkOptions, type HeaderLengths,
+} from './attributes.js';
 export { NestMap, type NestSpec } from './nest-map.js';
 export { MessageBuilder } from './builder.js';
 export { decodeString, encodeString, utf8 } from './text.js';

@@ -14,6 +14,9 @@ export interface WasmExports {
   scanBatch(region: number, datagrams: number, datagramCount: number, index: number, capacity: number): number;
   walkAttributes(region: number, start: number, end: number, map: number, rootSet: number,
     index: number, capacity: number, depthBound: number, descend: number): number;
+  walkBatch(region: number, messages: number, messageCapacity: number, messageCount: number,
+    headerLengths: number, headerTypes: number, defaultHeader: number, map: number, rootSet: number,
+    index: number, capacity: number, depthBound: number, descend: number, ranges: number): number;
   buildReset(): void;
   buildBegin(type: number, flags: number, seq: number, pid: number): number;
   buildEnd(): void;

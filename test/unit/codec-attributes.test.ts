@@ -182,3 +182,65 @@ describe('AttributeDecoder', () => {
     expect(() => d.finish()).toThrow(MalformedError);
   });
 });
+
+describe('attributesAll: every message of a batch in one walk', () => {
+  const batchBytes = concat(
+    msg(16, concat(FAMILY_HEADER, attr(3, ascii('a')), attr(18, attr(1, ascii('veth')), { nestedFlag: true }))),
+    msg(3, new Uint8Array(4)), // NLMSG_DONE: never walked
+    msg(16, concat(FAMILY_HEADER, attr(4, u32le(1500)))),
+    msg(20, concat(new Uint8Array(8), attr(1, u32le(7)))), // another family header length
+    msg(16, new Uint8Array(4)), // too short for its 16-byte family header
+    msg(16, concat(FAMILY_HEADER, attr(5, u32le(1), { declaredLength: 64 }))),
+  );
+
+  test('ranges, nesting and per-type header lengths', () => {
+    const batch = codec.scan(batchBytes);
+    const all = batch.attributesAll({ default: 16, byType: { 20: 8 } });
+    expect(all.messages).toBe(6);
+    const ranges = Array.from({ length: 6 }, (_, i) => [all.first(i), all.end(i)]);
+    expect(ranges).toEqual([[0, 3], [3, 3], [3, 4], [4, 5], [5, 6], [6, 7]]);
+    expect(all.string(all.findIn(0, 3))).toBe('a');
+    expect(all.string(all.find(1, all.findIn(0, 18)))).toBe('veth');
+    expect(all.u32(all.findIn(2, 4))).toBe(1500);
+    expect(all.u32(all.findIn(3, 1))).toBe(7);
+    expect(all.status(5)).toBe(STATUS_TRUNCATED);
+    expect(all.error(5)!.offset).toBe(batch.offset(4) + 16);
+    expect(all.status(6)).toBe(STATUS_TRUNCATED);
+    // The same entries as walking message by message.
+    for (const i of [0, 2]) {
+      const one = codec.walker().walk(batch.regionAddress, batch.offset(i) + 32, batch.offset(i) + batch.length(i));
+      expect(one.count).toBe(all.end(i) - all.first(i));
+      for (let j = 0; j < one.count; j++) expect(one.offset(j)).toBe(all.offset(all.first(i) + j));
+    }
+  });
+
+  test('types mapped to null are skipped; a decoder per message', () => {
+    const batch = codec.scan(batchBytes);
+    const all = batch.attributesAll({ default: 16, byType: { 20: null } });
+    expect(all.end(3) - all.first(3)).toBe(0);
+    const names: string[] = [];
+    const d = all.decoderFor(0);
+    while (d.next()) if (d.type === 18) d.nested((n) => { while (n.next()) names.push(n.string()); }); else names.push(d.string());
+    d.finish();
+    expect(names).toEqual(['a', 'veth']);
+  });
+
+  test('agrees with per-message walks on random batches', () => {
+    for (let round = 0; round < 50; round++) {
+      const b = codec.builder().reset();
+      for (let m = 0; m < 20; m++) {
+        b.begin(16 + (m % 3), 0, m).header(new Uint8Array(16)).u32(1, m).nest(2, () => b.string(1, `n${m}`).nest(3, () => b.u8(1, m))).end();
+      }
+      const batch = codec.scan(b.finish().slice());
+      const all = batch.attributesAll(16, { walker: codec.walker() });
+      for (let i = 0; i < batch.count; i++) {
+        const one = batch.attributes(i, 16);
+        expect(all.end(i) - all.first(i)).toBe(one.count);
+        for (let j = 0; j < one.count; j++) {
+          const k = all.first(i) + j;
+          expect([all.type(k), all.depth(k), all.next(k) - all.first(i)]).toEqual([one.type(j), one.depth(j), one.next(j)]);
+        }
+      }
+    }
+  });
+});
