@@ -1,0 +1,8 @@
+export {
+  NetlinkSocket, DumpInterruptedError, ClosedError,
+  type RequestSpec, type RequestOptions, type DumpOptions, type Reply, type SocketOptions, type SocketStats,
+} from './socket.js';
+export { EventStream, type SocketEvent, type EventStreamOptions } from './events.js';
+export { Message, originOf, type Origin, type Credentials, type ReceivedBatch } from './received.js';
+export { decodeErrorMessage, attributePathAt, POLICY_TYPES, type DecodedError } from './extack.js';
+export * from './genl.js';

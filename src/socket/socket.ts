@@ -1,0 +1,691 @@
+// NetlinkSocket: the engine between a Transport and the API. It assigns
+// sequence numbers, correlates replies, runs dumps and event streams, and
+// turns NLMSG_ERROR into NetlinkError with the decoded extended ack.
+//
+// One pump reads the transport while anyone is waiting: each receive fills a
+// pooled Scanner's region with up to `slots` datagrams, one WASM call indexes
+// them, and dispatch hands every message to its consumer:
+//
+//   transport ─► slot (scanner + meta) ─► dispatch ─┬─► request  (copies its few replies)
+//                                                   ├─► dump     (keeps the slot until it moves on)
+//                                                   └─► events   (copies into a bounded queue)
+//
+// A dump holds its slot zero-copy until its consumer asks for more; the pump
+// then uses another slot, so slow consumers cost memory, never correctness.
+
+import {
+  NLMSG_ERROR, NLMSG_DONE, NLMSG_NOOP, NLMSG_OVERRUN, NLM_F_REQUEST, NLM_F_ACK, NLM_F_DUMP, NLM_F_MULTI,
+  NLM_F_DUMP_INTR, NLMSG_HDRLEN, STATUS_OK, NETLINK_USERSOCK,
+} from '../codec/constants.js';
+import { loadCodec, type Codec } from '../codec/codec.js';
+import type { Scanner, Batch } from '../codec/batch.js';
+import type { MessageBuilder } from '../codec/builder.js';
+import { ArgumentError, NetlinkError, NlkitError, type ExtendedAck } from '../codec/errors.js';
+import { RECV_META_STRIDE, type Transport } from '../transport/transport.js';
+import { attributePathAt, decodeErrorMessage } from './extack.js';
+import { Message, originOf, truncatedSize, type ReceivedBatch, type Origin } from './received.js';
+import { EventStream, type EventStreamOptions, type SocketEvent } from './events.js';
+
+/** A request described by its parts; the socket assigns seq and sets NLM_F_REQUEST. */
+export interface RequestSpec {
+  type: number;
+  /** Flags besides NLM_F_REQUEST (and NLM_F_ACK, which `ack` controls). */
+  flags?: number;
+  /** The fixed family header (ifinfomsg, genlmsghdr, ...). */
+  header?: Uint8Array;
+  /** Adds the attributes. */
+  attributes?: (builder: MessageBuilder) => void;
+}
+
+export interface RequestOptions {
+  /** Ask for an acknowledgement (NLM_F_ACK); default true for requests, false for dumps. */
+  ack?: boolean;
+  /** Milliseconds before the request fails with ETIMEDOUT (default: the socket's). */
+  timeout?: number;
+  signal?: AbortSignal;
+  /** Turns an attribute-type path of the request into names, for extended-ack offsets. */
+  describePath?: (types: number[]) => string[];
+}
+
+export interface DumpOptions extends RequestOptions {
+  /**
+   * What to do when the kernel flags a part NLM_F_DUMP_INTR (the data changed
+   * during the dump): 'restart' buffers each attempt and restarts, up to
+   * maxRestarts, so only a consistent snapshot is yielded; 'fail' streams and
+   * throws DumpInterruptedError where it happens; 'ignore' streams and leaves
+   * the flag on the messages.
+   */
+  onInterrupted?: 'restart' | 'fail' | 'ignore';
+  maxRestarts?: number;
+}
+
+export interface Reply {
+  /** Replies other than the final ack, in order (copies). */
+  messages: Message[];
+  /** Whether an acknowledgement (NLMSG_ERROR with error 0) ended the request. */
+  acked: boolean;
+}
+
+export interface SocketOptions {
+  /** Datagrams per receive call (recvmmsg). */
+  slots?: number;
+  /** Bytes per datagram slot; the kernel's dump datagrams are at most 32 KiB. */
+  slotSize?: number;
+  /** Default request timeout in milliseconds (0: none). */
+  timeout?: number;
+  /**
+   * Accept messages only from the kernel (sender port 0) — the default except
+   * on NETLINK_USERSOCK. Others are dropped and counted (`stats.spoofed`), or
+   * raised as events with 'report'.
+   */
+  kernelOnly?: boolean | 'report';
+  /** Require kernel credentials (pid 0) on every message; needs passCredentials. */
+  requireKernelCredentials?: boolean;
+  /** Ask the kernel for extended acks (NETLINK_EXT_ACK); default true. */
+  extendedAck?: boolean;
+  /** Strict checking of dump requests (NETLINK_GET_STRICT_CHK); default false. */
+  strictCheck?: boolean;
+  codec?: Codec;
+}
+
+export class DumpInterruptedError extends NlkitError {
+  constructor(readonly restarts: number) {
+    super('ERR_NLKIT_DUMP_INTERRUPTED', restarts > 0
+      ? `the dump was interrupted by concurrent changes ${restarts + 1} times; no consistent snapshot was obtained`
+      : 'the dump was interrupted by concurrent changes (NLM_F_DUMP_INTR)');
+  }
+}
+
+export class ClosedError extends NlkitError {
+  constructor() {
+    super('ERR_NLKIT_CLOSED', 'the socket was closed');
+  }
+}
+
+export interface SocketStats {
+  /** Messages dropped because they did not come from the kernel. */
+  spoofed: number;
+  /** Messages dropped for lacking kernel credentials. */
+  uncredentialed: number;
+  /** Replies that arrived after their request timed out or was aborted. */
+  late: number;
+  /** Receive overruns reported by the transport (ENOBUFS). */
+  overruns: number;
+  /** Datagrams larger than their slot. */
+  truncated: number;
+}
+
+/** A pooled receive target: a scanner region with its metadata rows. */
+interface Slot {
+  scanner: Scanner;
+  meta: Uint32Array;
+  holders: number;
+}
+
+interface PendingRequest {
+  seq: number;
+  bytes: Uint8Array;
+  headerLength: number;
+  ack: boolean;
+  messages: Message[];
+  resolve(reply: Reply): void;
+  reject(error: Error): void;
+  cleanup(): void;
+  options: RequestOptions | undefined;
+}
+
+/** A dump in progress: batches of its messages, held until consumed. */
+interface PendingDump {
+  seq: number;
+  queue: ReceivedBatch[];
+  slots: Slot[];
+  done: boolean;
+  error: Error | null;
+  /** Abandoned by its consumer: read to its end and discarded. */
+  draining: boolean;
+  waiting: boolean;
+  wake: (() => void) | null;
+  request: PendingRequest;
+}
+
+export class NetlinkSocket {
+  readonly transport: Transport;
+  readonly codec: Codec;
+  readonly stats: SocketStats = { spoofed: 0, uncredentialed: 0, late: 0, overruns: 0, truncated: 0 };
+  private nextSeq: number;
+  private readonly slotsPerReceive: number;
+  private readonly slotSize: number;
+  private readonly timeout: number;
+  private readonly kernelOnly: boolean | 'report';
+  private readonly requireKernelCredentials: boolean;
+  private readonly pool: Slot[] = [];
+  private readonly requests = new Map<number, PendingRequest>();
+  private readonly dumps = new Map<number, PendingDump>();
+  private readonly streams = new Set<EventStream>();
+  private readonly observers = new Set<(message: Message) => void>();
+  private pumping = false;
+  private dumpChain: Promise<void> = Promise.resolve();
+  private readableWaiter: (() => void) | null = null;
+  private closedError: ClosedError | null = null;
+  private pumpError: Error | null = null;
+
+  constructor(transport: Transport, options: SocketOptions = {}) {
+    this.transport = transport;
+    this.codec = options.codec ?? loadCodec();
+    this.slotsPerReceive = options.slots ?? 16;
+    this.slotSize = options.slotSize ?? 32768;
+    this.timeout = options.timeout ?? 0;
+    this.kernelOnly = options.kernelOnly ?? transport.protocol !== NETLINK_USERSOCK;
+    this.requireKernelCredentials = options.requireKernelCredentials ?? false;
+    if (!(this.slotsPerReceive >= 1 && this.slotSize >= 16)) throw new ArgumentError('slots must be >= 1 and slotSize >= 16');
+    if (options.extendedAck !== false) transport.setOption('extAck', true);
+    if (options.strictCheck) transport.setOption('strictCheck', true);
+    // Sequence numbers start from the clock, as iproute2 does, so that replies
+    // meant for an earlier socket with the same port are not mistaken for ours.
+    this.nextSeq = (Math.floor(Date.now() / 1000) & 0x7fffffff) || 1;
+  }
+
+  get closed(): boolean {
+    return this.closedError !== null;
+  }
+
+  /** The socket's port id. */
+  get portId(): number {
+    return this.transport.address().portId;
+  }
+
+  /** Reserves a sequence number (for callers that build their own bytes). */
+  allocateSeq(): number {
+    const seq = this.nextSeq;
+    this.nextSeq = (this.nextSeq + 1) >>> 0 || 1;
+    return seq;
+  }
+
+  /** Builds a request into a copy the socket keeps until it is answered. */
+  private build(spec: RequestSpec, flags: number, seq: number): Uint8Array {
+    const b = this.codec.builder().reset();
+    b.begin(spec.type, flags, seq, 0);
+    if (spec.header) b.header(spec.header);
+    spec.attributes?.(b);
+    b.end();
+    return b.finish().slice();
+  }
+
+  /**
+   * Sends a request and resolves with its replies: at the ack when `ack` is
+   * on (the default), else at the first complete reply. An NLMSG_ERROR with a
+   * negative errno rejects with a NetlinkError carrying the extended ack.
+   */
+  request(spec: RequestSpec | Uint8Array, options?: RequestOptions): Promise<Reply> {
+    if (this.closedError) return Promise.reject(this.closedError);
+    const ack = options?.ack ?? true;
+    let bytes: Uint8Array;
+    let seq: number;
+    let headerLength: number;
+    if (spec instanceof Uint8Array) {
+      if (spec.length < NLMSG_HDRLEN) return Promise.reject(new ArgumentError('a request needs at least a 16-byte header'));
+      bytes = spec.slice();
+      const view = new DataView(bytes.buffer);
+      seq = view.getUint32(8, true);
+      if (ack) view.setUint16(6, view.getUint16(6, true) | NLM_F_ACK, true);
+      headerLength = 0;
+    } else {
+      seq = this.allocateSeq();
+      bytes = this.build(spec, (spec.flags ?? 0) | NLM_F_REQUEST | (ack ? NLM_F_ACK : 0), seq);
+      headerLength = spec.header?.length ?? 0;
+    }
+    if (this.requests.has(seq) || this.dumps.has(seq)) return Promise.reject(new ArgumentError(`sequence number ${seq} is already in flight`));
+    return new Promise<Reply>((resolve, reject) => {
+      const pending = this.track(seq, bytes, headerLength, ack, options, resolve, reject);
+      if (!pending) return;
+      this.requests.set(seq, pending);
+      this.sendOrFail(bytes, pending);
+    });
+  }
+
+  /** Sends several requests in one datagram (as nfnetlink batches need); one result per request. */
+  async requestBatch(specs: RequestSpec[], options?: RequestOptions): Promise<Array<Reply | NetlinkError>> {
+    if (this.closedError) throw this.closedError;
+    const b = this.codec.builder().reset();
+    const seqs: number[] = [];
+    for (const spec of specs) {
+      const seq = this.allocateSeq();
+      seqs.push(seq);
+      b.begin(spec.type, (spec.flags ?? 0) | NLM_F_REQUEST | NLM_F_ACK, seq, 0);
+      if (spec.header) b.header(spec.header);
+      spec.attributes?.(b);
+      b.end();
+    }
+    const all = b.finish().slice();
+    const batch = this.codec.scanner();
+    const scanned = batch.scanBytes(all);
+    const promises = seqs.map((seq, i) => new Promise<Reply>((resolve, reject) => {
+      const bytes = scanned.copy(i);
+      const pending = this.track(seq, bytes, specs[i]!.header?.length ?? 0, true, options, resolve, reject);
+      if (pending) this.requests.set(seq, pending);
+    }));
+    batch.release();
+    try {
+      this.transport.send(all);
+    } catch (e) {
+      for (const seq of seqs) this.requests.get(seq)?.reject(e as Error);
+    }
+    this.pump();
+    const settled = await Promise.allSettled(promises);
+    return settled.map((s) => {
+      if (s.status === 'fulfilled') return s.value;
+      if (s.reason instanceof NetlinkError) return s.reason;
+      throw s.reason;
+    });
+  }
+
+  /**
+   * Dumps: sends a request with NLM_F_DUMP and yields the received batches of
+   * its reply, zero-copy; each is valid until the next is asked for.
+   */
+  async *dumpBatches(spec: RequestSpec, options?: DumpOptions): AsyncGenerator<ReceivedBatch, void, undefined> {
+    const policy = options?.onInterrupted ?? 'restart';
+    const maxRestarts = options?.maxRestarts ?? 3;
+    if (policy !== 'restart') {
+      yield* this.dumpAttempt(spec, options, policy === 'fail');
+      return;
+    }
+    for (let attempt = 0; ; attempt++) {
+      // Buffer the attempt: copies of its messages, yielded only once the
+      // attempt has ended without NLM_F_DUMP_INTR.
+      const messages: Uint8Array[] = [];
+      let interrupted = false;
+      for await (const part of this.dumpAttempt(spec, options, false)) {
+        for (let k = 0; k < part.count; k++) {
+          const i = part.indices[k]!;
+          if (part.batch.flags(i) & NLM_F_DUMP_INTR) interrupted = true;
+          messages.push(part.batch.view(i).slice());
+        }
+      }
+      if (!interrupted) {
+        yield* this.replay(messages);
+        return;
+      }
+      if (attempt >= maxRestarts) throw new DumpInterruptedError(attempt);
+    }
+  }
+
+  /** Yields buffered message copies as one received batch. */
+  private *replay(messages: Uint8Array[]): Generator<ReceivedBatch> {
+    if (messages.length === 0) return;
+    const total = messages.reduce((n, m) => n + ((m.length + 3) & ~3), 0);
+    const scanner = this.codec.scanner();
+    try {
+      const region = scanner.input(total);
+      let at = 0;
+      for (const m of messages) {
+        region.set(m, at);
+        at += (m.length + 3) & ~3;
+      }
+      // Each message is its own datagram, so that an unaligned tail stays one.
+      at = 0;
+      messages.forEach((m, d) => {
+        scanner.setDatagram(d, at, m.length);
+        at += (m.length + 3) & ~3;
+      });
+      const batch = scanner.scan(messages.length);
+      const indices = new Int32Array(batch.count).map((_, k) => k);
+      const meta = new Uint32Array(messages.length * RECV_META_STRIDE); // kernel origin: all zero
+      yield { batch, meta, indices, count: batch.count };
+    } finally {
+      scanner.release();
+    }
+  }
+
+  private async *dumpAttempt(spec: RequestSpec, options: DumpOptions | undefined, failOnInterrupt: boolean): AsyncGenerator<ReceivedBatch, void, undefined> {
+    if (this.closedError) throw this.closedError;
+    // The kernel runs one dump per socket at a time (EBUSY otherwise): wait
+    // for the previous one, including the drain of an abandoned one.
+    const previous = this.dumpChain;
+    let release!: () => void;
+    this.dumpChain = new Promise<void>((resolve) => (release = resolve));
+    await previous;
+    const seq = this.allocateSeq();
+    const bytes = this.build(spec, (spec.flags ?? 0) | NLM_F_REQUEST | NLM_F_DUMP | (options?.ack ? NLM_F_ACK : 0), seq);
+    const dump: PendingDump = {
+      seq, queue: [], slots: [], done: false, error: null, draining: false, waiting: false, wake: null,
+      request: null as unknown as PendingRequest,
+    };
+    const finished = new Promise<Reply>((resolve, reject) => {
+      const pending = this.track(seq, bytes, spec.header?.length ?? 0, false, options, resolve, reject);
+      if (!pending) return;
+      dump.request = pending;
+    });
+    const settle = () => {
+      this.dumps.delete(seq);
+      release();
+    };
+    finished.then(() => { dump.done = true; dump.wake?.(); }, (e: Error) => { dump.error = e; dump.wake?.(); })
+      .finally(() => { if (dump.draining) settle(); });
+    if (!dump.request) {
+      release();
+      await finished; // rejects: aborted already
+      return;
+    }
+    this.dumps.set(seq, dump);
+    this.requests.set(seq, dump.request);
+    this.sendOrFail(bytes, dump.request);
+    try {
+      for (;;) {
+        if (dump.error) throw dump.error;
+        const part = dump.queue.shift();
+        if (part) {
+          if (failOnInterrupt) {
+            for (let k = 0; k < part.count; k++) {
+              if (part.batch.flags(part.indices[k]!) & NLM_F_DUMP_INTR) throw new DumpInterruptedError(0);
+            }
+          }
+          yield part;
+          this.releaseSlot(dump.slots.shift()!);
+          continue;
+        }
+        if (dump.done) return;
+        await new Promise<void>((resolve) => {
+          dump.wake = resolve;
+          dump.waiting = true;
+          this.pump();
+        });
+        dump.wake = null;
+        dump.waiting = false;
+      }
+    } finally {
+      for (const slot of dump.slots) this.releaseSlot(slot);
+      dump.slots.length = 0;
+      dump.queue.length = 0;
+      if (dump.done || dump.error || this.closedError) {
+        dump.request.cleanup();
+        settle();
+      } else {
+        // Left early: the kernel goes on with the dump as the socket reads,
+        // so read it to its end, discarding, before the next dump starts.
+        dump.draining = true;
+        dump.waiting = true;
+        this.pump();
+      }
+    }
+  }
+
+  /** Dumps and yields each message copied out (simple, allocates per message). */
+  async *dump(spec: RequestSpec, options?: DumpOptions): AsyncGenerator<Message, void, undefined> {
+    for await (const part of this.dumpBatches(spec, options)) {
+      for (let k = 0; k < part.count; k++) yield Message.fromBatch(part.batch, part.indices[k]!, part.meta);
+    }
+  }
+
+  /** Joins multicast groups (numbers; above 32 too). */
+  subscribe(groups: Iterable<number>): void {
+    for (const g of groups) this.transport.addMembership(g);
+  }
+
+  unsubscribe(groups: Iterable<number>): void {
+    for (const g of groups) this.transport.dropMembership(g);
+  }
+
+  /**
+   * Messages that are not replies to this socket's requests: multicast
+   * notifications and user-to-user messages, plus explicit overrun events.
+   */
+  events(options?: EventStreamOptions): AsyncIterable<SocketEvent> {
+    if (this.closedError) throw this.closedError;
+    const stream = new EventStream(options ?? {}, () => this.pump(), () => this.streams.delete(stream));
+    this.streams.add(stream);
+    return stream;
+  }
+
+  /**
+   * Calls `fn` with every message that is not a reply to this socket's
+   * requests (as events() would see it), for caches that must follow changes.
+   * Returns a function that removes it.
+   */
+  observe(fn: (message: Message) => void): () => void {
+    this.observers.add(fn);
+    return () => this.observers.delete(fn);
+  }
+
+  /** Closes the socket: every pending request, dump and stream ends with ClosedError. */
+  close(): void {
+    if (this.closedError) return;
+    this.closedError = new ClosedError();
+    this.transport.setReadableHandler(null);
+    this.transport.close();
+    for (const request of [...this.requests.values()]) request.reject(this.closedError);
+    for (const dump of this.dumps.values()) {
+      dump.error = this.closedError;
+      dump.wake?.();
+    }
+    for (const stream of this.streams) stream.end(this.closedError);
+    this.readableWaiter?.();
+  }
+
+  // ── requests ────────────────────────────────────────────────────────────
+
+  private track(
+    seq: number, bytes: Uint8Array, headerLength: number, ack: boolean, options: RequestOptions | undefined,
+    resolve: (reply: Reply) => void, reject: (error: Error) => void,
+  ): PendingRequest | null {
+    const signal = options?.signal;
+    if (signal?.aborted) {
+      reject(abortError(signal));
+      return null;
+    }
+    const timeout = options?.timeout ?? this.timeout;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const onAbort = () => pending.reject(abortError(signal!));
+    const pending: PendingRequest = {
+      seq, bytes, headerLength, ack, messages: [], options,
+      cleanup: () => {
+        if (timer !== undefined) clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        this.requests.delete(seq);
+      },
+      resolve: (reply) => {
+        pending.cleanup();
+        resolve(reply);
+      },
+      reject: (error) => {
+        pending.cleanup();
+        reject(error);
+      },
+    };
+    if (timeout > 0) timer = setTimeout(() => pending.reject(new NetlinkError(110, { operation: 'request' })), timeout);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    return pending;
+  }
+
+  private sendOrFail(bytes: Uint8Array, pending: PendingRequest): void {
+    try {
+      this.transport.send(bytes);
+    } catch (e) {
+      pending.reject(e as Error);
+      return;
+    }
+    this.pump();
+  }
+
+  private failRequest(pending: PendingRequest, batch: Batch, i: number): void {
+    const decoded = decodeErrorMessage(this.codec, batch.view(i));
+    const extack: ExtendedAck | undefined = decoded.extack;
+    if (extack?.offset !== undefined) {
+      const path = attributePathAt(this.codec, pending.bytes, pending.headerLength, extack.offset);
+      if (path) extack.attributePath = pending.options?.describePath?.(path) ?? path.map(String);
+    }
+    const view = new DataView(pending.bytes.buffer, pending.bytes.byteOffset);
+    pending.reject(new NetlinkError(decoded.error, {
+      operation: 'request',
+      ...(extack ? { extack } : {}),
+      request: { type: view.getUint16(4, true), flags: view.getUint16(6, true), seq: pending.seq, bytes: pending.bytes },
+    }));
+  }
+
+  // ── receiving ───────────────────────────────────────────────────────────
+
+  private hasDemand(): boolean {
+    if (this.requests.size > 0) {
+      // A dump whose consumer is busy with a batch is not demand by itself.
+      for (const [seq] of this.requests) {
+        const dump = this.dumps.get(seq);
+        if (!dump || dump.waiting) return true;
+      }
+    }
+    for (const stream of this.streams) if (stream.wantsMore) return true;
+    return false;
+  }
+
+  private acquireSlot(): Slot {
+    for (const slot of this.pool) if (slot.holders === 0) return slot;
+    const slot: Slot = { scanner: this.codec.scanner(), meta: new Uint32Array(this.slotsPerReceive * RECV_META_STRIDE), holders: 0 };
+    this.pool.push(slot);
+    return slot;
+  }
+
+  private releaseSlot(slot: Slot): void {
+    slot.holders--;
+  }
+
+  private waitReadable(): Promise<void> {
+    return new Promise((resolve) => {
+      this.readableWaiter = () => {
+        this.readableWaiter = null;
+        resolve();
+      };
+      this.transport.setReadableHandler(() => {
+        this.transport.setReadableHandler(null);
+        this.readableWaiter?.();
+      });
+    });
+  }
+
+  /** Reads while anyone is waiting. Never runs twice at once. */
+  private pump(): void {
+    if (this.pumping || this.closedError) return;
+    this.pumping = true;
+    void this.pumpLoop().finally(() => {
+      this.pumping = false;
+      // Demand may have appeared while the loop was finishing.
+      if (!this.closedError && !this.pumpError && this.hasDemand()) this.pump();
+    });
+  }
+
+  private async pumpLoop(): Promise<void> {
+    try {
+      while (!this.closedError && this.hasDemand()) {
+        const slot = this.acquireSlot();
+        const region = slot.scanner.input(this.slotsPerReceive * this.slotSize);
+        const result = this.transport.receive({ region, slotSize: this.slotSize, slots: this.slotsPerReceive, meta: slot.meta });
+        if (result.overrun) this.onOverrun();
+        if (result.datagrams === 0) {
+          if (!result.overrun) await this.waitReadable();
+          continue;
+        }
+        for (let d = 0; d < result.datagrams; d++) {
+          const row = d * RECV_META_STRIDE;
+          slot.scanner.setDatagram(d, d * this.slotSize, slot.meta[row]!);
+          if (truncatedSize(slot.meta, d) !== undefined) this.stats.truncated++;
+        }
+        this.dispatch(slot, slot.scanner.scan(result.datagrams));
+        // Let consumers run before reading on.
+        await Promise.resolve();
+      }
+    } catch (e) {
+      if (this.closedError) return;
+      // A transport failure ends everything waiting on this socket.
+      this.pumpError = e as Error;
+      for (const request of [...this.requests.values()]) request.reject(e as Error);
+      for (const stream of this.streams) stream.end(e as Error);
+    }
+  }
+
+  private onOverrun(): void {
+    this.stats.overruns++;
+    for (const stream of this.streams) stream.overrun('kernel');
+    // An ack or a dump part may have been among the dropped messages; no
+    // request can be sure of its answer any more.
+    for (const request of [...this.requests.values()]) request.reject(new NetlinkError(105, { operation: 'recvmsg' }));
+  }
+
+  private dispatch(slot: Slot, batch: Batch): void {
+    const meta = slot.meta;
+    const parts = new Map<number, { dump: PendingDump; indices: number[] }>();
+    for (let i = 0; i < batch.count; i++) {
+      const d = batch.datagram(i);
+      const origin = originOf(meta, d);
+      if (origin.port !== 0 && this.kernelOnly) {
+        this.stats.spoofed++;
+        if (this.kernelOnly === 'report') for (const s of this.streams) s.push({ kind: 'spoofed', origin, message: Message.fromBatch(batch, i, meta) });
+        continue;
+      }
+      if (this.requireKernelCredentials && (!origin.credentials || origin.credentials.pid !== 0)) {
+        this.stats.uncredentialed++;
+        continue;
+      }
+      const type = batch.type(i);
+      if (type === NLMSG_NOOP) continue;
+      if (type === NLMSG_OVERRUN) {
+        this.onOverrun();
+        continue;
+      }
+      const status = batch.status(i);
+      const seq = batch.seq(i);
+      const request = status === STATUS_OK || type === NLMSG_ERROR ? this.requests.get(seq) : undefined;
+      const unicast = origin.groups === 0 && origin.group === 0;
+      if (request && unicast) {
+        const dump = this.dumps.get(seq);
+        if (status !== STATUS_OK) {
+          request.reject(batch.error(i)!);
+        } else if (type === NLMSG_ERROR) {
+          const code = batch.errorCode(i);
+          if (code < 0) this.failRequest(request, batch, i);
+          else if (dump) request.resolve({ messages: [], acked: true });
+          else request.resolve({ messages: request.messages, acked: true });
+        } else if (dump) {
+          if (type === NLMSG_DONE) {
+            const code = batch.errorCode(i);
+            if (code < 0) this.failRequest(request, batch, i);
+            else if (!request.ack) request.resolve({ messages: [], acked: false });
+          } else if (!dump.draining) {
+            let part = parts.get(seq);
+            if (!part) parts.set(seq, (part = { dump, indices: [] }));
+            part.indices.push(i);
+          }
+        } else {
+          request.messages.push(Message.fromBatch(batch, i, meta));
+          const multi = (batch.flags(i) & NLM_F_MULTI) !== 0;
+          if (type === NLMSG_DONE || (!multi && !request.ack)) request.resolve({ messages: request.messages, acked: false });
+        }
+        continue;
+      }
+      if (status !== STATUS_OK) {
+        const size = truncatedSize(meta, d);
+        for (const s of this.streams) s.push({ kind: 'malformed', origin, error: batch.error(i)!, ...(size !== undefined ? { datagramSize: size } : {}) });
+        continue;
+      }
+      if (unicast && seq !== 0 && origin.port === 0 && !this.requests.has(seq)) {
+        // A kernel reply to a request that timed out or was aborted.
+        this.stats.late++;
+        continue;
+      }
+      if (this.streams.size > 0 || this.observers.size > 0) {
+        const message = Message.fromBatch(batch, i, meta);
+        for (const fn of this.observers) fn(message);
+        for (const s of this.streams) s.push({ kind: 'message', message });
+      }
+    }
+    for (const [, { dump, indices }] of parts) {
+      slot.holders++;
+      dump.slots.push(slot);
+      dump.queue.push({ batch, meta, indices: Int32Array.from(indices), count: indices.length });
+      dump.wake?.();
+    }
+  }
+}
+
+function abortError(signal: AbortSignal): NlkitError {
+  return new NlkitError('ERR_NLKIT_ABORTED', 'the request was aborted', { cause: signal.reason });
+}
+
+export type { Origin };
