@@ -460,6 +460,9 @@ export class NetlinkSocket {
     }
     for (const stream of this.streams) stream.end(this.closedError);
     this.readableWaiter?.();
+    // Give the receive regions back to the codec; batches from them are over.
+    for (const slot of this.pool) slot.scanner.release();
+    this.pool.length = 0;
   }
 
   // ── requests ────────────────────────────────────────────────────────────
