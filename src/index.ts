@@ -1,2 +1,3 @@
 // nlkit: the public entry point.
 export * from './codec/index.js';
+export * from './trace/index.js';
