@@ -1,7 +1,7 @@
 // The codec: one WASM instance per JavaScript realm, with a default scanner
 // and the builder. Runs unchanged in Node, browsers and workers.
 
-import { loadWasm, initWasm, type WasmMemory } from './wasm.js';
+import { loadWasm, initWasm, instantiateWasm, instantiateWasmAsync, type WasmMemory } from './wasm.js';
 import { Scanner, type Batch } from './batch.js';
 import { MessageBuilder } from './builder.js';
 import { AttributeWalker } from './attributes.js';
@@ -48,4 +48,18 @@ export async function initCodec(): Promise<Codec> {
   const memory = await initWasm();
   codec ??= new Codec(memory);
   return codec;
+}
+
+/**
+ * A separate codec with a WASM memory of its own (synchronous compile), for
+ * a component whose buffers must never share memory with the caller's, such
+ * as an emulated kernel.
+ */
+export function createCodec(): Codec {
+  return new Codec(instantiateWasm());
+}
+
+/** createCodec() with asynchronous compilation. */
+export async function createCodecAsync(): Promise<Codec> {
+  return new Codec(await instantiateWasmAsync());
 }

@@ -4,7 +4,7 @@ export {
   NlkitError, DecodeError, TruncatedError, MalformedError, StaleError, BuildError, ArgumentError,
   NetlinkError, type ExtendedAck, type NetlinkErrorDetails,
 } from './errors.js';
-export { Codec, loadCodec, initCodec } from './codec.js';
+export { Codec, loadCodec, initCodec, createCodec, createCodecAsync } from './codec.js';
 export { Scanner, Batch, type MessageRecord } from './batch.js';
 export {
   AttributeWalker, AttributeList, BatchAttributes, AttributeDecoder, DEFAULT_MAX_DEPTH, type WalkOptions, type HeaderLengths,

@@ -105,26 +105,45 @@ export class WasmMemory {
   }
 }
 
+let compiled: WebAssembly.Module | null = null;
 let loaded: WasmMemory | null = null;
 let loading: Promise<WasmMemory> | null = null;
 
+function compileSync(): WebAssembly.Module {
+  compiled ??= new WebAssembly.Module(decodeBase64(WASM_BASE64));
+  return compiled;
+}
+
+async function compileAsync(): Promise<WebAssembly.Module> {
+  compiled ??= await WebAssembly.compile(decodeBase64(WASM_BASE64));
+  return compiled;
+}
+
+/** A new instance with a memory of its own, compiled synchronously (Node, workers). */
+export function instantiateWasm(): WasmMemory {
+  return new WasmMemory(new WebAssembly.Instance(compileSync(), imports));
+}
+
+/** A new instance with a memory of its own, compiled asynchronously (browsers' main thread). */
+export async function instantiateWasmAsync(): Promise<WasmMemory> {
+  return new WasmMemory(await WebAssembly.instantiate(await compileAsync(), imports));
+}
+
 /**
- * The module, compiled synchronously on first use. Works in Node and in
- * workers; a browser's main thread may refuse synchronous compilation, so
- * call `initWasm()` (or `initCodec()`) there first.
+ * The shared module instance, compiled synchronously on first use. Works in
+ * Node and in workers; a browser's main thread may refuse synchronous
+ * compilation, so call `initWasm()` (or `initCodec()`) there first.
  */
 export function loadWasm(): WasmMemory {
-  if (loaded) return loaded;
-  const module = new WebAssembly.Module(decodeBase64(WASM_BASE64));
-  loaded = new WasmMemory(new WebAssembly.Instance(module, imports));
+  loaded ??= instantiateWasm();
   return loaded;
 }
 
-/** The module, compiled asynchronously; resolves to the same instance as loadWasm(). */
+/** The shared instance, compiled asynchronously; resolves to the same instance as loadWasm(). */
 export function initWasm(): Promise<WasmMemory> {
   if (loaded) return Promise.resolve(loaded);
-  loading ??= WebAssembly.instantiate(decodeBase64(WASM_BASE64), imports).then((source) => {
-    loaded ??= new WasmMemory(source.instance);
+  loading ??= instantiateWasmAsync().then((memory) => {
+    loaded ??= memory;
     return loaded;
   });
   return loading;

@@ -7,15 +7,11 @@ import type { Codec } from '../codec/codec.js';
 import {
   RECV_META_STRIDE, RECV_META_PORT, RECV_META_GROUPS, RECV_META_GROUP, RECV_META_PID, RECV_META_UID,
   RECV_META_GID, RECV_META_NSID, RECV_META_FLAGS, RECV_FLAG_CREDENTIALS, RECV_FLAG_NSID, RECV_FLAG_GROUP,
-  RECV_FLAG_TRUNCATED, RECV_META_SIZE,
+  RECV_FLAG_TRUNCATED, RECV_META_SIZE, type Credentials,
 } from '../transport/transport.js';
 import { scratch } from './scratch.js';
 
-export interface Credentials {
-  pid: number;
-  uid: number;
-  gid: number;
-}
+export type { Credentials };
 
 /** Where a datagram came from, as the socket layer saw it. */
 export interface Origin {

@@ -244,8 +244,9 @@ export class NativeTransport implements Transport {
 
   private membership(name: number, group: number): void {
     const handle = this.open('setsockopt');
-    if (typeof group !== 'number' || !Number.isInteger(group) || group < 1 || group > 0x7fffffff) {
-      throw new ArgumentError(`a multicast group is an integer from 1, got ${String(group)}`);
+    // Group 0 and groups past the protocol's count are the kernel's to refuse (EINVAL).
+    if (typeof group !== 'number' || !Number.isInteger(group) || group < 0 || group > 0xffffffff) {
+      throw new ArgumentError(`a multicast group is a u32 integer, got ${String(group)}`);
     }
     try {
       handle.setOption(SOL_NETLINK, name, group);

@@ -9,6 +9,13 @@
 //             │ datagram 0 │ unused │ dgram 1  │       │     [length size flags port groups group pid uid gid nsid]
 //             └────────────┴────────┴──────────┴───────┘
 
+/** A sender's credentials (struct ucred, from SCM_CREDENTIALS). */
+export interface Credentials {
+  pid: number;
+  uid: number;
+  gid: number;
+}
+
 /** A netlink socket address (struct sockaddr_nl without the family). */
 export interface NetlinkAddress {
   /** nl_pid: the port id; 0 is the kernel. */
