@@ -6,3 +6,4 @@ export { openNative, NativeTransport } from './transport/native.js';
 export { teeTransport } from './transport/tee.js';
 export * from './transport/loopback/index.js';
 export * from './socket/index.js';
+export * from './schema/index.js';

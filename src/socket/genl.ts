@@ -11,10 +11,10 @@ import { NETLINK_GENERIC } from '../codec/constants.js';
 import { ArgumentError, NetlinkError } from '../codec/errors.js';
 import type { AttributeDecoder } from '../codec/attributes.js';
 import type { NetlinkSocket } from './socket.js';
+import { GENL_HDRLEN } from '../schema/compile.js';
 import type { Message } from './received.js';
 
 export const GENL_ID_CTRL = 0x10;
-export const GENL_HDRLEN = 4;
 export const CTRL_CMD_NEWFAMILY = 1;
 export const CTRL_CMD_DELFAMILY = 2;
 export const CTRL_CMD_GETFAMILY = 3;

@@ -1,0 +1,467 @@
+// Typed decode: an AttributeList (or a whole message of a Batch) to plain
+// objects, by a family schema.
+//
+//   { family: 'rt-link', message: 'newlink', type: 16, flags, seq, pid,
+//     header: { ifiFamily: 0, ifiType: 772, ifiIndex: 1, ifiFlags: ['up', 'loopback', 'running', 'lower-up'], ... },
+//     attributes: { ifname: 'lo', mtu: 65536, linkinfo: { kind: 'vlan', data: { id: 5 } }, ... } }
+//
+// Value rules are in values.ts. Per attribute type:
+//   flag → true; string → string; binary → Uint8Array (a copy), an object for
+//   a struct, a number array for a C array (sub-type); nest → object;
+//   multi-attr → array; indexed-array → array (element order, indexes
+//   dropped); nest-type-value → array of objects carrying the type values
+//   (e.g. { policyId, attrId, ...attributes }); bitfield32 → { value, selector };
+//   sub-message → the format its selector picks (the closest attribute of
+//   that name), or the raw bytes when no format matches.
+// Attributes the schema does not know, and repeats of a non-multi attribute,
+// go to `$unknown` as { type, bytes } (plus nested / netByteOrder when those
+// bits were set): nothing is dropped, and encode writes them back. Pad
+// attributes carry nothing and are skipped.
+
+import {
+  loadCodec, NLA_HDRLEN, NLMSG_HDRLEN, NLMSG_ERROR, NLM_F_CAPPED, NLM_F_ACK_TLVS, STATUS_OK, STATUS_BAD_NEST, MalformedError, TruncatedError,
+  type AttributeList, type AttributeWalker, type Batch, type Codec, type NestMap, type Scanner,
+} from '../codec/index.js';
+import type { AttributeSchema, AttributeSetSchema, MessageSchema, StructSchema } from './compile.js';
+import { GENL_HDRLEN, intSize } from './compile.js';
+import { keyOf } from './names.js';
+import { decodeStruct, selectorText } from './struct.js';
+import { nameValue, readInt } from './values.js';
+
+export interface DecodeOptions {
+  /** 'names' (default): enums and flags by name; 'numbers': raw integers. */
+  enums?: 'names' | 'numbers';
+  /**
+   * Defer nests, sub-messages, arrays and struct attributes: each becomes an
+   * enumerable getter over a copy of its bytes, decoded on first access
+   * (then cached); a decoding error inside one is thrown when it is read.
+   * Scalars and strings are decoded at once either way.
+   */
+  lazy?: boolean;
+  /**
+   * Decode only these top-level attributes (object keys); the others are
+   * skipped, not even kept under $unknown. The fast path for callers that
+   * want a few fields of many messages.
+   */
+  only?: readonly string[];
+}
+
+/** An attribute the schema does not describe, kept as it came. */
+export interface UnknownAttribute {
+  type: number;
+  bytes: Uint8Array;
+  nested?: true;
+  netByteOrder?: true;
+}
+
+export const UNKNOWN_KEY = '$unknown';
+
+export type Attributes = Record<string, unknown> & { $unknown?: UnknownAttribute[] };
+
+export interface DecodedMessage {
+  /** Family name, e.g. 'rt-link'. */
+  family: string;
+  /** Message name, e.g. 'newlink'. */
+  message: string;
+  type: number;
+  flags: number;
+  seq: number;
+  pid: number;
+  /** genetlink: genlmsghdr.cmd and .version. */
+  cmd?: number;
+  version?: number;
+  header?: Record<string, unknown>;
+  attributes: Attributes;
+  /** NLMSG_ERROR: the echoed request payload after its header, when not capped. */
+  echo?: Uint8Array;
+}
+
+const align4 = (n: number) => (n + 3) & ~3;
+
+/** Walkers by depth of self-started walks (sub-messages, nests the walk did not enter). */
+class WalkerPool {
+  private readonly walkers: AttributeWalker[] = [];
+  constructor(readonly codec: Codec) {}
+  at(depth: number): AttributeWalker {
+    let w = this.walkers[depth];
+    if (!w) {
+      w = this.codec.walker();
+      this.walkers[depth] = w;
+    }
+    return w;
+  }
+}
+
+const pools = new WeakMap<Codec, WalkerPool>();
+function poolOf(codec: Codec): WalkerPool {
+  let pool = pools.get(codec);
+  if (!pool) {
+    pool = new WalkerPool(codec);
+    pools.set(codec, pool);
+  }
+  return pool;
+}
+
+interface Level {
+  set: AttributeSetSchema;
+  out: Record<string, unknown>;
+  parent: Level | null;
+}
+
+/** Attribute types a lazy decode defers (binary only when it is a struct). */
+const DEFERRED = new Set(['nest', 'indexed-array', 'nest-type-value', 'sub-message', 'binary']);
+
+const scratches = new WeakMap<Codec, Scanner>();
+function scratchOf(codec: Codec): Scanner {
+  let s = scratches.get(codec);
+  if (!s) {
+    s = codec.scanner();
+    scratches.set(codec, s);
+  }
+  return s;
+}
+
+class Decoder {
+  readonly names: boolean;
+  readonly lazy: boolean;
+  readonly only: ReadonlySet<string> | null;
+  depth = 1;
+
+  constructor(
+    readonly codec: Codec,
+    readonly pool: WalkerPool,
+    readonly options: DecodeOptions | undefined,
+    readonly nestMap: NestMap,
+  ) {
+    this.names = options?.enums !== 'numbers';
+    this.lazy = options?.lazy === true;
+    this.only = options?.only ? new Set(options.only) : null;
+  }
+
+  /** Decodes the children of `parent` (-1: top level) of `list` as attributes of `set`. */
+  level(list: AttributeList, parent: number, set: AttributeSetSchema, up: Level | null): Attributes {
+    const out: Attributes = {};
+    const here: Level = { set, out, parent: up };
+    const end = parent < 0 ? list.count : list.next(parent);
+    for (let k = parent + 1; k < end; k = list.next(k)) {
+      const status = list.status(k);
+      if (status !== STATUS_OK && status !== STATUS_BAD_NEST) throw list.error(k)!;
+      const a = set.byValue.get(list.type(k));
+      if (this.only && up === null && (!a || !this.only.has(a.key))) continue;
+      if (!a || a.type === 'unused' || (!a.multi && a.key in out)) {
+        this.unknown(out, list, k);
+        continue;
+      }
+      if (a.type === 'pad') continue;
+      if (this.lazy && !a.multi && DEFERRED.has(a.type) && (a.type !== 'binary' || a.struct)) {
+        this.defer(out, list, k, a, here);
+        continue;
+      }
+      const value = this.attribute(list, k, a, here);
+      if (a.multi) ((out[a.key] ??= []) as unknown[]).push(value);
+      else out[a.key] = value;
+    }
+    return out;
+  }
+
+  /**
+   * Makes out[a.key] a getter that decodes a copy of attribute k on first
+   * access: the copy is walked again in a scratch region of the codec, with
+   * the sub-message selector (if any) resolved now, while its level is at hand.
+   */
+  private defer(out: Attributes, list: AttributeList, k: number, a: AttributeSchema, here: Level): void {
+    const mem = this.codec.memory;
+    const from = list.regionAddress + list.offset(k);
+    const copy = mem.u8.slice(from, from + list.length(k));
+    let stub: Level | null = null;
+    if (a.type === 'sub-message') {
+      const selector = findSelector(here, a);
+      const sel = a.owner.byName.get(a.selector!);
+      stub = { set: a.owner, out: sel && selector !== undefined ? { [sel.key]: selector } : {}, parent: null };
+    }
+    const { codec, pool, options, nestMap } = this;
+    Object.defineProperty(out, a.key, {
+      enumerable: true,
+      configurable: true,
+      get(this: Attributes) {
+        const scratch = scratchOf(codec);
+        scratch.input(copy.length).set(copy);
+        const d = new Decoder(codec, pool, options, nestMap);
+        const inner = pool.at(d.depth++).walk(scratch.regionAddress, 0, copy.length, { nestMap, rootSet: a.owner.index });
+        if (inner.count === 0 || inner.status(0) !== STATUS_OK && inner.status(0) !== STATUS_BAD_NEST) throw inner.error(0) ?? new MalformedError(`deferred attribute ${a.name} is empty`, 0);
+        const value = d.attribute(inner, 0, a, stub ?? { set: a.owner, out: {}, parent: null });
+        Object.defineProperty(this, a.key, { value, enumerable: true, configurable: true, writable: true });
+        return value;
+      },
+    });
+  }
+
+  private unknown(out: Attributes, list: AttributeList, k: number): void {
+    const entry: UnknownAttribute = { type: list.type(k), bytes: list.bytes(k) };
+    if (list.flaggedNested(k)) entry.nested = true;
+    if (list.netByteOrder(k)) entry.netByteOrder = true;
+    (out.$unknown ??= []).push(entry);
+  }
+
+  private named(a: AttributeSchema, v: number | bigint): unknown {
+    return this.names ? nameValue(a.enum, a.asFlags, v) : v;
+  }
+
+  private scalar(list: AttributeList, k: number, type: string, be: boolean): number | bigint {
+    const mem = this.codec.memory;
+    const size = intSize(type);
+    if (size !== undefined) {
+      if (list.payloadLength(k) < size) {
+        throw new MalformedError(`attribute type ${list.type(k)} has ${list.payloadLength(k)} payload bytes, a ${type} needs ${size}`, list.offset(k));
+      }
+      if (!be) {
+        switch (type) {
+          case 'u8': return list.u8(k);
+          case 'u16': return list.u16(k);
+          case 'u32': return list.u32(k);
+          case 'u64': return list.u64Number(k);
+          case 's32': return list.s32(k);
+        }
+      }
+      return readInt(mem.view, list.payloadAddress(k), type, be);
+    }
+    // uint / sint: 4 or 8 bytes.
+    const n = list.payloadLength(k);
+    if (n !== 4 && n !== 8) throw new MalformedError(`attribute type ${list.type(k)} has ${n} payload bytes, a ${type} has 4 or 8`, list.offset(k));
+    const signed = type === 'sint';
+    return readInt(mem.view, list.payloadAddress(k), (signed ? 's' : 'u') + (n * 8), be);
+  }
+
+  attribute(list: AttributeList, k: number, a: AttributeSchema, here: Level): unknown {
+    const be = a.be || list.netByteOrder(k);
+    switch (a.type) {
+      case 'u8': case 'u16': case 'u32': case 'u64': case 's8': case 's16': case 's32': case 's64': case 'uint': case 'sint':
+        return this.named(a, this.scalar(list, k, a.type, be));
+      case 'flag':
+        return true;
+      case 'string':
+        return list.string(k);
+      case 'binary':
+        return this.binary(list, k, a);
+      case 'bitfield32': {
+        if (list.payloadLength(k) < 8) throw new MalformedError(`bitfield32 attribute type ${list.type(k)} has ${list.payloadLength(k)} payload bytes, needs 8`, list.offset(k));
+        const at = list.payloadAddress(k);
+        const view = this.codec.memory.view;
+        return { value: this.named(a, view.getUint32(at, true)), selector: this.named(a, view.getUint32(at + 4, true)) };
+      }
+      case 'nest': {
+        if (!a.nest) return list.bytes(k);
+        const [inner, parent] = this.children(list, k, a.nest.index);
+        const value = this.level(inner, parent, a.nest, here);
+        this.done(inner, list);
+        return value;
+      }
+      case 'indexed-array':
+        return this.indexedArray(list, k, a, here);
+      case 'nest-type-value':
+        return this.typeValue(list, k, a, here);
+      case 'sub-message':
+        return this.subMessage(list, k, a, here);
+      default:
+        return list.bytes(k);
+    }
+  }
+
+  private binary(list: AttributeList, k: number, a: AttributeSchema): unknown {
+    if (a.struct) {
+      const mem = this.codec.memory;
+      return decodeStruct(a.struct, mem.u8, mem.view, list.payloadAddress(k), list.payloadLength(k), this.options);
+    }
+    const size = a.subType ? intSize(a.subType) : undefined;
+    if (size !== undefined) {
+      const n = list.payloadLength(k);
+      if (n % size !== 0) throw new MalformedError(`attribute type ${list.type(k)} has ${n} payload bytes, not a whole number of ${a.subType}`, list.offset(k));
+      const at = list.payloadAddress(k);
+      const out: unknown[] = [];
+      for (let i = 0; i < n; i += size) out.push(this.named(a, readInt(this.codec.memory.view, at + i, a.subType!, a.be)));
+      return out;
+    }
+    return list.bytes(k);
+  }
+
+  /**
+   * The list holding the children of entry k: this one when the walk entered
+   * the nest, else a fresh walk of its payload (returned parent is -1).
+   */
+  children(list: AttributeList, k: number, rootSet: number): [AttributeList, number] {
+    if (list.status(k) === STATUS_BAD_NEST) throw list.error(k)!;
+    if (list.next(k) > k + 1 || list.payloadLength(k) === 0) return [list, k];
+    const start = list.offset(k) + NLA_HDRLEN;
+    return [this.walk(list.regionAddress, start, start + list.payloadLength(k), rootSet), -1];
+  }
+
+  private walk(region: number, start: number, end: number, rootSet: number): AttributeList {
+    const walker = this.pool.at(this.depth++);
+    return walker.walk(region, start, end, { nestMap: this.nestMap, rootSet });
+  }
+
+  /** Releases the walker depth taken by children() when it made a new list. */
+  done(inner: AttributeList, outer: AttributeList): void {
+    if (inner !== outer) this.depth--;
+  }
+
+  private indexedArray(list: AttributeList, k: number, a: AttributeSchema, here: Level): unknown[] {
+    const leafSet = a.owner.family.sets.size;
+    const nested = a.subType === 'nest' && a.nest;
+    const [inner, parent] = this.children(list, k, leafSet);
+    const out: unknown[] = [];
+    const end = parent < 0 ? inner.count : inner.next(parent);
+    for (let e = parent + 1; e < end; e = inner.next(e)) {
+      const status = inner.status(e);
+      if (status !== STATUS_OK && status !== STATUS_BAD_NEST) throw inner.error(e)!;
+      if (nested) {
+        const [el, elParent] = this.children(inner, e, a.nest!.index);
+        out.push(this.level(el, elParent, a.nest!, here));
+        this.done(el, inner);
+      } else if (a.subType && intSize(a.subType) !== undefined) {
+        out.push(this.named(a, this.scalar(inner, e, a.subType, a.be)));
+      } else if (a.subType === 'string') {
+        out.push(inner.string(e));
+      } else {
+        out.push(inner.bytes(e));
+      }
+    }
+    this.done(inner, list);
+    return out;
+  }
+
+  private typeValue(list: AttributeList, k: number, a: AttributeSchema, here: Level): unknown[] {
+    const keys = (a.typeValue ?? []).map(keyOf);
+    const leafSet = a.owner.family.sets.size;
+    const out: unknown[] = [];
+    const visit = (l: AttributeList, parent: number, depth: number, ids: Record<string, number>) => {
+      const end = parent < 0 ? l.count : l.next(parent);
+      for (let e = parent + 1; e < end; e = l.next(e)) {
+        const status = l.status(e);
+        if (status !== STATUS_OK && status !== STATUS_BAD_NEST) throw l.error(e)!;
+        const next = { ...ids, [keys[depth]!]: l.type(e) };
+        const last = depth === keys.length - 1;
+        const [inner, p] = this.children(l, e, last && a.nest ? a.nest.index : leafSet);
+        if (last) out.push({ ...next, ...(a.nest ? this.level(inner, p, a.nest, here) : {}) });
+        else visit(inner, p, depth + 1, next);
+        this.done(inner, l);
+      }
+    };
+    const [inner, p] = this.children(list, k, leafSet);
+    if (keys.length === 0) throw new MalformedError(`attribute ${a.name} is a nest-type-value without type-value names`, list.offset(k));
+    visit(inner, p, 0, {});
+    this.done(inner, list);
+    return out;
+  }
+
+  private subMessage(list: AttributeList, k: number, a: AttributeSchema, here: Level): unknown {
+    const selector = findSelector(here, a);
+    const format = selector === undefined ? undefined : a.subMessage!.formats.get(selector);
+    if (!format) return list.bytes(k);
+    const mem = this.codec.memory;
+    const at = list.payloadAddress(k);
+    const length = list.payloadLength(k);
+    let out: Record<string, unknown> = {};
+    let skip = 0;
+    if (format.header) {
+      if (length < format.header.size) {
+        throw new MalformedError(`sub-message ${selector} of attribute ${a.name} has ${length} bytes, its header ${format.header.name} needs ${format.header.size}`, list.offset(k));
+      }
+      out = decodeStruct(format.header, mem.u8, mem.view, at, format.header.size, this.options);
+      skip = align4(format.header.size);
+    }
+    if (format.set && length > skip) {
+      const start = list.offset(k) + NLA_HDRLEN + skip;
+      const inner = this.walk(list.regionAddress, start, list.offset(k) + NLA_HDRLEN + length, format.set.index);
+      Object.assign(out, this.level(inner, -1, format.set, here));
+      this.depth--;
+    }
+    return out;
+  }
+}
+
+/** The selector's value as a format key, searched from the closest level outwards. */
+function findSelector(here: Level, a: AttributeSchema): string | undefined {
+  for (let level: Level | null = here; level; level = level.parent) {
+    const sel = level.set.byName.get(a.selector!);
+    if (!sel) continue;
+    const v = level.out[sel.key];
+    if (v === undefined) continue;
+    if ((typeof v === 'number' || typeof v === 'bigint') && sel.enum) return sel.enum.byValue.get(Number(v)) ?? String(v);
+    return selectorText(v);
+  }
+  return undefined;
+}
+
+/**
+ * Decodes the attributes of a list from the codec as attributes of `set`.
+ * Walk the list with the family's nest map (`{ nestMap: family.nestMap,
+ * rootSet: set.index }`) so nests without NLA_F_NESTED are in it; nests it
+ * lacks are walked here.
+ */
+export function decodeAttributeList(list: AttributeList, set: AttributeSetSchema, options?: DecodeOptions, codec: Codec = loadCodec()): Attributes {
+  const d = new Decoder(codec, poolOf(codec), options, set.family.nestMap);
+  return d.level(list, -1, set, null);
+}
+
+/** Decodes message i of a batch as `schema`. */
+export function decodeBatchMessage(batch: Batch, i: number, schema: MessageSchema, options?: DecodeOptions, codec: Codec = loadCodec()): DecodedMessage {
+  batch.check(i);
+  const family = schema.family;
+  const mem = codec.memory;
+  const start = batch.regionAddress + batch.offset(i) + NLMSG_HDRLEN;
+  const length = batch.length(i) - NLMSG_HDRLEN;
+  const out: DecodedMessage = {
+    family: family.name, message: schema.name, type: batch.type(i), flags: batch.flags(i), seq: batch.seq(i), pid: batch.pid(i),
+  } as DecodedMessage;
+  let at = start;
+  if (family.genetlink) {
+    if (length < GENL_HDRLEN) throw new TruncatedError(`genetlink message of ${length} payload bytes lacks its 4-byte genlmsghdr`, batch.offset(i) + NLMSG_HDRLEN);
+    out.cmd = mem.u8[at]!;
+    out.version = mem.u8[at + 1]!;
+    at += GENL_HDRLEN;
+  }
+  const header: StructSchema | undefined = schema.header;
+  if (header) {
+    const available = start + length - at;
+    if (!header.hasRest && available < header.size) {
+      throw new TruncatedError(`message of ${length} payload bytes is too short for its ${header.name} header (${header.size} bytes)`, at - batch.regionAddress);
+    }
+    out.header = decodeStruct(header, mem.u8, mem.view, at, header.hasRest ? available : header.size, options);
+  }
+  let attributesAt = schema.headerLength;
+  let walkAttributes = Boolean(schema.set && !header?.hasRest);
+  if (batch.type(i) === NLMSG_ERROR && header) {
+    // struct nlmsgerr, then the echoed request (unless capped, or an ack),
+    // then NLMSGERR_ATTR_* only when NLM_F_ACK_TLVS says so.
+    const error = mem.view.getInt32(start, true);
+    const echoedLength = mem.view.getUint32(start + 4, true);
+    const capped = (out.flags & NLM_F_CAPPED) !== 0 || error === 0;
+    const echoed = capped ? 0 : Math.min(Math.max(0, echoedLength - NLMSG_HDRLEN), length - header.size);
+    if (echoed > 0) out.echo = mem.u8.slice(start + header.size, start + header.size + echoed);
+    attributesAt += echoed;
+    walkAttributes &&= (out.flags & NLM_F_ACK_TLVS) !== 0;
+  }
+  if (walkAttributes) {
+    const pool = poolOf(codec);
+    // Eager decoding reads every nest, so one walk that descends them all is
+    // cheapest; lazy and selective decoding walk only the level they read.
+    const descend = !(options?.lazy || options?.only);
+    const list = batch.attributes(i, attributesAt, { nestMap: family.nestMap, rootSet: schema.set!.index, walker: pool.at(0), descend });
+    const d = new Decoder(codec, pool, options, family.nestMap);
+    out.attributes = d.level(list, -1, schema.set!, null);
+  } else {
+    out.attributes = {};
+  }
+  return out;
+}
+
+/** Reads the first member of a message's fixed header (for `match`), or undefined when absent. */
+export function firstHeaderMember(batch: Batch, i: number, schema: MessageSchema, codec: Codec = loadCodec()): number | undefined {
+  const header = schema.header;
+  const first = header?.members[0];
+  if (!first || first.rest || first.type === 'string' || first.type === 'binary' || first.type === 'pad') return undefined;
+  const at = NLMSG_HDRLEN + (schema.family.genetlink ? GENL_HDRLEN : 0);
+  if (batch.length(i) < at + first.size) return undefined;
+  return Number(readInt(codec.memory.view, batch.regionAddress + batch.offset(i) + at, first.type, first.be));
+}
