@@ -5,6 +5,7 @@
 import {
   loadCodec, NLM_F_MULTI, NLMSG_DONE, NLMSG_ERROR, NLM_F_REQUEST, NLM_F_ACK, errnoName, type Batch,
 } from '../codec/index.js';
+import { UsageError, type Command, type Output } from './command.js';
 
 // A few rtnetlink numbers for the demo's messages (linux/rtnetlink.h, if_link.h).
 const RTM_NEWLINK = 16;
@@ -74,13 +75,24 @@ export function describeBatch(batch: Batch): string[] {
   return lines;
 }
 
-export function runDemo(): void {
+export function runDemo(out: Output): void {
   const bytes = buildDemoBatch();
   const batch = loadCodec().scan(bytes);
-  console.log(`built ${bytes.length} bytes; scanned ${batch.count} messages:`);
-  for (const line of describeBatch(batch)) console.log(`  ${line}`);
+  out.write(`built ${bytes.length} bytes; scanned ${batch.count} messages:\n`);
+  for (const line of describeBatch(batch)) out.write(`  ${line}\n`);
   // The same bytes with the last message cut short: the damage is reported, the rest decoded.
   const damaged = loadCodec().scan(bytes.subarray(0, bytes.length - 10));
-  console.log(`the same batch cut 10 bytes short:`);
-  for (const line of describeBatch(damaged)) console.log(`  ${line}`);
+  out.write('the same batch cut 10 bytes short:\n');
+  for (const line of describeBatch(damaged)) out.write(`  ${line}\n`);
 }
+
+export const demoCommand: Command = {
+  name: 'demo',
+  summary: 'build a netlink batch, scan it with the WASM codec and print it decoded',
+  usage: 'usage: nlkit demo\n\nBuilds a link dump as the kernel would send it, scans it and prints every message;\nthen shows how a batch cut short is reported. Needs no socket and no privileges.\n',
+  async run(args, context) {
+    if (args.length > 0) throw new UsageError(`demo takes no arguments (got '${args[0]}')`);
+    runDemo(context.stdout);
+    return 0;
+  },
+};

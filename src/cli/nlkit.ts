@@ -1,30 +1,20 @@
 #!/usr/bin/env node
 // The `nlkit` command.
-import { runDemo } from './demo.js';
+import { runCli } from './main.js';
+import { commands } from './commands.js';
 
-const USAGE = `usage: nlkit <command>
+// A closed pipe (nlkit ... | head) ends the command quietly, as other tools do.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(0);
+  throw error;
+});
 
-commands:
-  demo      build a netlink batch, scan it with the WASM codec and print it
-  help      this text
-`;
-
-function main(argv: string[]): number {
-  const [command] = argv;
-  switch (command) {
-    case 'demo':
-      runDemo();
-      return 0;
-    case undefined:
-    case 'help':
-    case '--help':
-    case '-h':
-      process.stdout.write(USAGE);
-      return command === undefined ? 2 : 0;
-    default:
-      process.stderr.write(`nlkit: unknown command '${command}'\n${USAGE}`);
-      return 2;
-  }
+const controller = new AbortController();
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => controller.abort(new Error(signal)));
 }
-
-process.exitCode = main(process.argv.slice(2));
+process.exitCode = await runCli(process.argv.slice(2), commands, {
+  stdout: process.stdout,
+  stderr: process.stderr,
+  signal: controller.signal,
+});
