@@ -7,6 +7,7 @@
 //   nftables        nft: nfnetlink tests create tables
 //   conntrack       conntrack: entries for the conntrack tests
 //   libmnl-dev      the C reference programs of the benchmarks
+//   nats-server     the JetStream sink's tests
 import { execFileSync } from 'node:child_process';
 
 const PACKAGES = {
@@ -16,6 +17,7 @@ const PACKAGES = {
   nftables: 'nft',
   conntrack: 'conntrack',
   'libmnl-dev': null, // a header: checked through dpkg
+  'nats-server': 'nats-server',
 };
 
 function has(command) {

@@ -307,7 +307,8 @@ export class AttributeList {
 
   /** The payload as a copy. */
   bytes(j: number): Uint8Array {
-    return this.view(j).slice();
+    const at = this.need(j, 0, 'binary');
+    return this.mem.u8.slice(at, at + this.length(j) - NLA_HDRLEN);
   }
 
   /**

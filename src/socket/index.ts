@@ -6,3 +6,4 @@ export { EventStream, type SocketEvent, type EventStreamOptions } from './events
 export { Message, originOf, type Origin, type Credentials, type ReceivedBatch } from './received.js';
 export { decodeErrorMessage, attributePathAt, POLICY_TYPES, type DecodedError } from './extack.js';
 export * from './genl.js';
+export { openSocket, protocolNumber, PROTOCOLS, type ProtocolName, type OpenSocketOptions } from './open.js';
