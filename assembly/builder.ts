@@ -14,9 +14,12 @@
 // buffer may move when it grows, so callers take its address from buildBase().
 
 import {
-  NLMSG_HDRLEN, NLA_HDRLEN, NLA_F_NESTED,
+  NLMSG_HDRLEN, NLA_HDRLEN,
   BUILD_OK, BUILD_NO_MESSAGE, BUILD_NEST_DEPTH, BUILD_NEST_UNDERFLOW,
-  BUILD_TOO_LONG, BUILD_NO_MEMORY, BUILD_NEST_OPEN, BUILD_MAX_NEST,
+  BUILD_TOO_LONG, BUILD_NO_MEMORY, BUILD_NEST_OPEN, BUILD_MAX_NEST, BUILD_BAD_OP,
+  BUILD_OP_BEGIN, BUILD_OP_END, BUILD_OP_HEADER, BUILD_OP_FLAG, BUILD_OP_U8, BUILD_OP_U16, BUILD_OP_U32,
+  BUILD_OP_U64, BUILD_OP_BE16, BUILD_OP_BE32, BUILD_OP_BE64, BUILD_OP_BYTES, BUILD_OP_STRING,
+  BUILD_OP_NEST_BEGIN, BUILD_OP_NEST_END,
 } from "./shared/netlink";
 
 let buffer: usize = 0;
@@ -27,7 +30,6 @@ let current: i32 = -1; // offset of the open message, -1 when none
 let error: u32 = BUILD_OK;
 let nests: usize = 0; // BUILD_MAX_NEST u32 offsets of open nests
 let depth: u32 = 0;
-let lastAttr: u32 = 0; // offset of the most recent attribute
 
 @inline function align4(n: u32): u32 {
   return (n + 3) & ~3;
@@ -104,85 +106,148 @@ export function buildEnd(): void {
   messages++;
 }
 
-/** Reserves a zeroed family header (or any fixed struct) of `bytes`. */
-export function buildReserve(bytes: u32): usize {
-  return reserve(bytes);
-}
-
-/** Starts an attribute with a `payload`-byte zeroed payload; returns the payload's address. */
-export function buildAttr(type: u32, payload: u32): usize {
+/**
+ * Starts an attribute whose `payload` bytes the caller writes in full at
+ * once: only the padding is zeroed (by zeroing the last word first, which
+ * the payload then partly overwrites). Returns the payload's address.
+ */
+@inline function attrFilled(type: u32, payload: u32): usize {
+  if (error != BUILD_OK) return 0;
+  if (current < 0) return fail(BUILD_NO_MESSAGE);
   if (payload > 0xffff - NLA_HDRLEN) return fail(BUILD_TOO_LONG);
-  const at = reserve(NLA_HDRLEN + payload);
-  if (at == 0) return 0;
+  const padded = align4(NLA_HDRLEN + payload);
+  if (!ensure(padded)) return 0;
+  const at = buffer + <usize>length;
+  store<u32>(at + <usize>padded - 4, 0);
   store<u16>(at, <u16>(NLA_HDRLEN + payload));
   store<u16>(at, <u16>type, 2);
-  lastAttr = <u32>(at - buffer);
+  length += padded;
   return at + NLA_HDRLEN;
 }
 
 /**
- * Shrinks the most recent attribute's payload to `payload` bytes (for strings
- * whose encoded size was only bounded in advance); re-zeroes what it frees.
+ * Executes `count` words of queued operations (see BUILD_OP_* in
+ * shared/netlink.ts), taking payloads from the data area at `data`.
+ * Returns the sticky error code (BUILD_OK when all went well).
  */
-export function buildTrim(payload: u32): void {
-  if (error != BUILD_OK) return;
-  const at = buffer + <usize>lastAttr;
-  const old = <u32>load<u16>(at) - NLA_HDRLEN;
-  if (payload > old) return;
-  store<u16>(at, <u16>(NLA_HDRLEN + payload));
-  const newEnd = lastAttr + align4(NLA_HDRLEN + payload);
-  memory.fill(buffer + <usize>lastAttr + NLA_HDRLEN + payload, 0, newEnd - lastAttr - NLA_HDRLEN - payload);
-  length = newEnd;
-}
-
-export function buildFlag(type: u32): void {
-  buildAttr(type, 0);
-}
-
-export function buildU8(type: u32, value: u32): void {
-  const p = buildAttr(type, 1);
-  if (p != 0) store<u8>(p, <u8>value);
-}
-
-export function buildU16(type: u32, value: u32): void {
-  const p = buildAttr(type, 2);
-  if (p != 0) store<u16>(p, <u16>value);
-}
-
-export function buildU32(type: u32, value: u32): void {
-  const p = buildAttr(type, 4);
-  if (p != 0) store<u32>(p, value);
-}
-
-/** A 64-bit value given as two 32-bit halves, so no BigInt crosses the boundary. */
-export function buildU64(type: u32, low: u32, high: u32): void {
-  const p = buildAttr(type, 8);
-  if (p != 0) {
-    store<u32>(p, low);
-    store<u32>(p, high, 4);
+export function buildRun(ops: usize, count: u32, data: usize): u32 {
+  const end = ops + (<usize>count << 2);
+  let at = ops;
+  while (at < end && error == BUILD_OK) {
+    const word = load<u32>(at);
+    const op = word & 0xff;
+    const type = word >>> 16;
+    switch (op) {
+      case BUILD_OP_BEGIN:
+        buildBegin(type, load<u32>(at, 4), load<u32>(at, 8), load<u32>(at, 12));
+        at += 16;
+        break;
+      case BUILD_OP_END:
+        buildEnd();
+        at += 4;
+        break;
+      case BUILD_OP_HEADER: {
+        const bytes = load<u32>(at, 4);
+        const p = reserve(bytes);
+        if (p != 0) memory.copy(p, data + <usize>load<u32>(at, 8), bytes);
+        at += 12;
+        break;
+      }
+      case BUILD_OP_FLAG:
+        attrFilled(type, 0);
+        at += 4;
+        break;
+      case BUILD_OP_U8: {
+        const p = attrFilled(type, 1);
+        if (p != 0) store<u8>(p, <u8>load<u32>(at, 4));
+        at += 8;
+        break;
+      }
+      case BUILD_OP_U16: {
+        const p = attrFilled(type, 2);
+        if (p != 0) store<u16>(p, <u16>load<u32>(at, 4));
+        at += 8;
+        break;
+      }
+      case BUILD_OP_U32: {
+        const p = attrFilled(type, 4);
+        if (p != 0) store<u32>(p, load<u32>(at, 4));
+        at += 8;
+        break;
+      }
+      case BUILD_OP_BE16: {
+        const p = attrFilled(type, 2);
+        if (p != 0) store<u16>(p, bswap<u16>(<u16>load<u32>(at, 4)));
+        at += 8;
+        break;
+      }
+      case BUILD_OP_BE32: {
+        const p = attrFilled(type, 4);
+        if (p != 0) store<u32>(p, bswap<u32>(load<u32>(at, 4)));
+        at += 8;
+        break;
+      }
+      case BUILD_OP_U64: {
+        const p = attrFilled(type, 8);
+        if (p != 0) {
+          store<u32>(p, load<u32>(at, 4));
+          store<u32>(p, load<u32>(at, 8), 4);
+        }
+        at += 12;
+        break;
+      }
+      case BUILD_OP_BE64: {
+        const p = attrFilled(type, 8);
+        if (p != 0) {
+          store<u32>(p, bswap<u32>(load<u32>(at, 8)));
+          store<u32>(p, bswap<u32>(load<u32>(at, 4)), 4);
+        }
+        at += 12;
+        break;
+      }
+      case BUILD_OP_BYTES: {
+        const bytes = load<u32>(at, 4);
+        const p = attrFilled(type, bytes);
+        if (p != 0) memory.copy(p, data + <usize>load<u32>(at, 8), bytes);
+        at += 12;
+        break;
+      }
+      case BUILD_OP_STRING: {
+        const bytes = load<u32>(at, 4);
+        const p = attrFilled(type, bytes + 1);
+        if (p != 0) {
+          memory.copy(p, data + <usize>load<u32>(at, 8), bytes);
+          store<u8>(p + <usize>bytes, 0);
+        }
+        at += 12;
+        break;
+      }
+      case BUILD_OP_NEST_BEGIN:
+        nestBegin(type);
+        at += 4;
+        break;
+      case BUILD_OP_NEST_END:
+        buildNestEnd();
+        at += 4;
+        break;
+      default:
+        fail(BUILD_BAD_OP);
+    }
   }
+  return error;
 }
 
-export function buildBe16(type: u32, value: u32): void {
-  const p = buildAttr(type, 2);
-  if (p != 0) store<u16>(p, bswap<u16>(<u16>value));
-}
 
-export function buildBe32(type: u32, value: u32): void {
-  const p = buildAttr(type, 4);
-  if (p != 0) store<u32>(p, bswap<u32>(value));
-}
 
-export function buildBe64(type: u32, low: u32, high: u32): void {
-  const p = buildAttr(type, 8);
-  if (p != 0) {
-    store<u32>(p, bswap<u32>(high));
-    store<u32>(p, bswap<u32>(low), 4);
-  }
-}
 
-/** Opens a nest (NLA_F_NESTED is set when `flagNested`); closed by buildNestEnd. */
-export function buildNestBegin(type: u32, flagNested: bool): void {
+
+
+
+
+
+
+/** Opens a nest whose nla_type (flags included) is `rawType`. */
+function nestBegin(rawType: u32): void {
   if (error != BUILD_OK) return;
   if (depth >= <u32>BUILD_MAX_NEST) {
     fail(BUILD_NEST_DEPTH);
@@ -190,13 +255,13 @@ export function buildNestBegin(type: u32, flagNested: bool): void {
   }
   const at = reserve(NLA_HDRLEN);
   if (at == 0) return;
-  store<u16>(at, <u16>(flagNested ? type | NLA_F_NESTED : type), 2);
+  store<u16>(at, <u16>rawType, 2);
   store<u32>(nests + (<usize>depth << 2), <u32>(at - buffer));
   depth++;
 }
 
 /** Closes the innermost nest, patching its length. */
-export function buildNestEnd(): void {
+function buildNestEnd(): void {
   if (error != BUILD_OK) return;
   if (depth == 0) {
     fail(BUILD_NEST_UNDERFLOW);
@@ -228,6 +293,3 @@ export function buildError(): u32 {
   return error;
 }
 
-export function buildDepth(): u32 {
-  return depth;
-}

@@ -168,3 +168,28 @@ export const BUILD_TOO_LONG = 4;
 export const BUILD_NO_MEMORY = 5;
 export const BUILD_NEST_OPEN = 6;
 export const BUILD_MAX_NEST = 32;
+
+// Operations of buildRun: JavaScript queues them as u32 words in an op list
+// and one call executes the whole list. The first word of each is
+// (type << 16) | op, where type is the message or attribute type (with
+// NLA_F_NESTED for a flagged nest); the arguments follow:
+//   BEGIN flags seq pid | END | HEADER length dataOffset | FLAG
+//   U8/U16/U32/BE16/BE32 value | U64/BE64 low high
+//   BYTES length dataOffset | STRING length dataOffset (NUL added) | NEST_BEGIN | NEST_END
+// dataOffset indexes the data area passed with the list.
+export const BUILD_OP_BEGIN = 1;
+export const BUILD_OP_END = 2;
+export const BUILD_OP_HEADER = 3;
+export const BUILD_OP_FLAG = 4;
+export const BUILD_OP_U8 = 5;
+export const BUILD_OP_U16 = 6;
+export const BUILD_OP_U32 = 7;
+export const BUILD_OP_U64 = 8;
+export const BUILD_OP_BE16 = 9;
+export const BUILD_OP_BE32 = 10;
+export const BUILD_OP_BE64 = 11;
+export const BUILD_OP_BYTES = 12;
+export const BUILD_OP_STRING = 13;
+export const BUILD_OP_NEST_BEGIN = 14;
+export const BUILD_OP_NEST_END = 15;
+export const BUILD_BAD_OP = 7;
