@@ -250,13 +250,26 @@ export class AttributeList {
     return null;
   }
 
+  /**
+   * The payload address of entry j after checking that the list is current,
+   * the entry sound and its payload at least `bytes` long. The common case
+   * is a handful of loads; the failures go to needFailed.
+   */
   private need(j: number, bytes: number, what: string): number {
-    if (!this.walker.isCurrent(this.generation)) throw new StaleError('an AttributeList');
-    if (this.status(j) !== STATUS_OK && this.status(j) !== STATUS_BAD_NEST) throw this.error(j)!;
-    if (this.length(j) - NLA_HDRLEN < bytes) {
-      throw new MalformedError(`attribute type ${this.type(j)} has ${this.length(j) - NLA_HDRLEN} payload bytes, a ${what} needs ${bytes}`, this.offset(j));
+    const mem = this.mem;
+    const status = mem.u8[this.statusCol + j]!;
+    const length = mem.u32[this.lengthCol + j]!;
+    if (!this.walker.isCurrent(this.generation) || (status !== STATUS_OK && status !== STATUS_BAD_NEST) || length - NLA_HDRLEN < bytes) {
+      return this.needFailed(j, bytes, what);
     }
-    return this.regionAddress + this.offset(j) + NLA_HDRLEN;
+    return this.regionAddress + mem.u32[this.offsetCol + j]! + NLA_HDRLEN;
+  }
+
+  private needFailed(j: number, bytes: number, what: string): never {
+    if (!this.walker.isCurrent(this.generation)) throw new StaleError('an AttributeList');
+    const status = this.status(j);
+    if (status !== STATUS_OK && status !== STATUS_BAD_NEST) throw this.error(j)!;
+    throw new MalformedError(`attribute type ${this.type(j)} has ${this.length(j) - NLA_HDRLEN} payload bytes, a ${what} needs ${bytes}`, this.offset(j));
   }
 
   u8(j: number): number { return this.mem.u8[this.need(j, 1, 'u8')]!; }
