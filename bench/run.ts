@@ -5,9 +5,9 @@
 //
 //   --quick       short warmup and measuring time (a smoke run, noisier figures)
 //   --json        print the JSON report on stdout instead of the table
-//   --all         also run the native receive and loopback round-trip suites,
-//                 where their modules exist (bench/native/receive.ts,
-//                 bench/loopback/roundtrip.ts): each exported async function
+//   --all         also run the native receive, loopback round-trip and typed
+//                 decode suites, where their modules exist (bench/native/receive.ts,
+//                 bench/loopback/roundtrip.ts, bench/typed/decode.ts): each exported async function
 //                 is called with { quick } and returns one record
 //                 { name, unit, nlkit, reference?, ratio? } or an array of them
 //   --messages N  dataset size (default 100,000)
@@ -254,6 +254,8 @@ async function main(): Promise<void> {
   if (options.all) {
     external.push(...await runExternal(here, 'native/receive.js', options.quick, externalErrors));
     external.push(...await runExternal(here, 'loopback/roundtrip.js', options.quick, externalErrors));
+    external.push(...await runExternal(here, 'typed/decode.js', options.quick, externalErrors));
+    external.push(...await runExternal(here, 'trace/decode.js', options.quick, externalErrors));
   }
   const report: BenchReport = {
     ...environment(), nodeFlags: process.execArgv, quick: options.quick, messages: options.messages, suites: results, external, externalErrors,

@@ -17,6 +17,14 @@ export class EnumSchema {
   readonly entries: ReadonlyArray<readonly [string, number]>;
   /** The largest mask an entry has when used as flags. */
   readonly maxMask: number;
+  /**
+   * Flag names and masks in spec order, as parallel arrays, for splitting a
+   * 32-bit value without a bigint (nonzero masks only).
+   */
+  readonly flagNames: readonly string[];
+  readonly flagMasks: readonly number[];
+  /** Recently split flag values → their name lists (callers get copies). */
+  readonly splitCache = new Map<number, ReadonlyArray<string | number>>();
 
   constructor(readonly name: string, readonly flags: boolean, entries: Record<string, number>) {
     this.entries = Object.entries(entries);
@@ -25,6 +33,17 @@ export class EnumSchema {
       if (!this.byValue.has(v)) this.byValue.set(v, n);
     }
     this.maxMask = this.entries.reduce((max, [, v]) => Math.max(max, this.mask(v)), 0);
+    const names: string[] = [];
+    const masks: number[] = [];
+    for (const [n, v] of this.entries) {
+      const mask = this.mask(v);
+      if (mask !== 0 && mask <= 0xffffffff) {
+        names.push(n);
+        masks.push(mask);
+      }
+    }
+    this.flagNames = names;
+    this.flagMasks = masks;
   }
 
   /** The bit mask of an entry when the enum is used as flags (flags: its value; enum: 1 << value). */

@@ -19,14 +19,18 @@
 // attributes carry nothing and are skipped.
 
 import {
-  loadCodec, NLA_HDRLEN, NLMSG_HDRLEN, NLMSG_ERROR, NLM_F_CAPPED, NLM_F_ACK_TLVS, STATUS_OK, STATUS_BAD_NEST, MalformedError, TruncatedError,
-  type AttributeList, type AttributeWalker, type Batch, type Codec, type NestMap, type Scanner,
+  loadCodec, NLA_HDRLEN, NLMSG_HDRLEN, NLMSG_ERROR, NLMSG_MIN_TYPE, NLM_F_CAPPED, NLM_F_ACK_TLVS, STATUS_OK, STATUS_BAD_NEST, MalformedError, TruncatedError,
+  type AttributeList, type AttributeWalker, type Batch, type BatchAttributes, type Codec, type NestMap, type Scanner,
 } from '../codec/index.js';
 import type { AttributeSchema, AttributeSetSchema, MessageSchema, StructSchema } from './compile.js';
 import { GENL_HDRLEN, intSize } from './compile.js';
 import { keyOf } from './names.js';
 import { decodeStruct, selectorText } from './struct.js';
 import { nameValue, readInt } from './values.js';
+import {
+  planOf, selection, OP_UNKNOWN, OP_PAD, OP_FLAG, OP_STRING, OP_U8, OP_U16, OP_U32, OP_S32, OP_U64, OP_BINARY, OP_STRUCT, OP_NEST,
+} from './plan.js';
+import { decodeString } from '../codec/text.js';
 
 export interface DecodeOptions {
   /** 'names' (default): enums and flags by name; 'numbers': raw integers. */
@@ -108,9 +112,6 @@ interface Level {
   parent: Level | null;
 }
 
-/** Attribute types a lazy decode defers (binary only when it is a struct). */
-const DEFERRED = new Set(['nest', 'indexed-array', 'nest-type-value', 'sub-message', 'binary']);
-
 const scratches = new WeakMap<Codec, Scanner>();
 function scratchOf(codec: Codec): Scanner {
   let s = scratches.get(codec);
@@ -124,7 +125,7 @@ function scratchOf(codec: Codec): Scanner {
 class Decoder {
   readonly names: boolean;
   readonly lazy: boolean;
-  readonly only: ReadonlySet<string> | null;
+  readonly only: readonly string[] | null;
   depth = 1;
 
   constructor(
@@ -135,31 +136,112 @@ class Decoder {
   ) {
     this.names = options?.enums !== 'numbers';
     this.lazy = options?.lazy === true;
-    this.only = options?.only ? new Set(options.only) : null;
+    this.only = options?.only ?? null;
   }
 
   /** Decodes the children of `parent` (-1: top level) of `list` as attributes of `set`. */
   level(list: AttributeList, parent: number, set: AttributeSetSchema, up: Level | null): Attributes {
+    return this.range(list, parent + 1, parent < 0 ? list.count : list.next(parent), set, up);
+  }
+
+  /**
+   * Decodes the sibling entries [start, end) of `list` as attributes of
+   * `set`: the hot loop. The plan gives each attribute type an op; the
+   * common ops (integers, strings, bytes, structs, nests) read WASM memory
+   * in place, the rest take the general path (attribute()).
+   */
+  range(list: AttributeList, start: number, end: number, set: AttributeSetSchema, up: Level | null): Attributes {
     const out: Attributes = {};
     const here: Level = { set, out, parent: up };
-    const end = parent < 0 ? list.count : list.next(parent);
-    for (let k = parent + 1; k < end; k = list.next(k)) {
+    const plan = planOf(set);
+    const { ops, attrs } = plan;
+    const selected = this.only && up === null ? selection(set, this.only) : null;
+    const mem = this.codec.memory;
+    const region = list.regionAddress;
+    for (let k = start; k < end; k = list.next(k)) {
       const status = list.status(k);
       if (status !== STATUS_OK && status !== STATUS_BAD_NEST) throw list.error(k)!;
-      const a = set.byValue.get(list.type(k));
-      if (this.only && up === null && (!a || !this.only.has(a.key))) continue;
-      if (!a || a.type === 'unused' || (!a.multi && a.key in out)) {
+      const type = list.type(k);
+      const op = type < ops.length ? ops[type]! : OP_UNKNOWN;
+      if (selected && (type >= selected.length || selected[type] === 0)) continue;
+      if (op === OP_UNKNOWN) {
         this.unknown(out, list, k);
         continue;
       }
-      if (a.type === 'pad') continue;
-      if (this.lazy && !a.multi && DEFERRED.has(a.type) && (a.type !== 'binary' || a.struct)) {
+      if (op === OP_PAD) continue;
+      const a = attrs[type]!;
+      const key = a.key;
+      if (!a.multi && out[key] !== undefined) {
+        this.unknown(out, list, k);
+        continue;
+      }
+      if (this.lazy && plan.deferrable[type] === 1) {
         this.defer(out, list, k, a, here);
         continue;
       }
+      const at = region + list.offset(k) + NLA_HDRLEN;
+      const n = list.length(k) - NLA_HDRLEN;
+      switch (op) {
+        case OP_FLAG:
+          out[key] = true;
+          continue;
+        case OP_STRING:
+          out[key] = decodeString(mem.u8, at, at + n);
+          continue;
+        case OP_BINARY:
+          out[key] = mem.u8.slice(at, at + n);
+          continue;
+        case OP_U8:
+          if (n < 1) break;
+          out[key] = a.enum && this.names ? nameValue(a.enum, a.asFlags, mem.u8[at]!) : mem.u8[at]!;
+          continue;
+        case OP_U16:
+        case OP_U32:
+        case OP_S32:
+        case OP_U64: {
+          // A set NLA_F_NET_BYTEORDER or a short payload: the general path.
+          if (list.netByteOrder(k)) break;
+          const view = mem.view;
+          let v: number | bigint;
+          if (op === OP_U32) {
+            if (n < 4) break;
+            v = view.getUint32(at, true);
+          } else if (op === OP_U16) {
+            if (n < 2) break;
+            v = view.getUint16(at, true);
+          } else if (op === OP_S32) {
+            if (n < 4) break;
+            v = view.getInt32(at, true);
+          } else {
+            if (n < 8) break;
+            const high = view.getUint32(at + 4, true);
+            v = high < 0x200000 ? high * 0x100000000 + view.getUint32(at, true) : view.getBigUint64(at, true);
+          }
+          out[key] = a.enum && this.names ? nameValue(a.enum, a.asFlags, v) : v;
+          continue;
+        }
+        case OP_STRUCT:
+          out[key] = decodeStruct(a.struct!, mem.u8, mem.view, at, n, this.options);
+          continue;
+        case OP_NEST: {
+          // The walk entered the nest when it has children in the list (or is
+          // empty); otherwise walk its payload now.
+          if (status === STATUS_BAD_NEST) throw list.error(k)!;
+          const next = list.next(k);
+          if (next > k + 1 || n === 0) {
+            out[key] = this.range(list, k + 1, next, a.nest!, here);
+          } else {
+            const inner = this.walk(region, at - region, at - region + n, a.nest!.index);
+            out[key] = this.range(inner, 0, inner.count, a.nest!, here);
+            this.depth--;
+          }
+          continue;
+        }
+      }
+      // The general path: everything else, and the errors of the fast ops.
       const value = this.attribute(list, k, a, here);
-      if (a.multi) ((out[a.key] ??= []) as unknown[]).push(value);
-      else out[a.key] = value;
+      if (a.multi) ((out[key] ??= []) as unknown[]).push(value);
+      else out[key] = value;
     }
     return out;
   }
@@ -404,15 +486,21 @@ export function decodeAttributeList(list: AttributeList, set: AttributeSetSchema
   return d.level(list, -1, set, null);
 }
 
-/** Decodes message i of a batch as `schema`. */
-export function decodeBatchMessage(batch: Batch, i: number, schema: MessageSchema, options?: DecodeOptions, codec: Codec = loadCodec()): DecodedMessage {
-  batch.check(i);
+/** Where a message's attributes start (bytes after nlmsghdr), or -1 when it has none to walk. */
+interface Envelope {
+  out: DecodedMessage;
+  attributesAt: number;
+}
+
+/** nlmsghdr, genlmsghdr, the fixed header and an error's echo of message i. */
+function decodeEnvelope(batch: Batch, i: number, schema: MessageSchema, options: DecodeOptions | undefined, codec: Codec): Envelope {
   const family = schema.family;
   const mem = codec.memory;
   const start = batch.regionAddress + batch.offset(i) + NLMSG_HDRLEN;
   const length = batch.length(i) - NLMSG_HDRLEN;
+  const type = batch.type(i);
   const out: DecodedMessage = {
-    family: family.name, message: schema.name, type: batch.type(i), flags: batch.flags(i), seq: batch.seq(i), pid: batch.pid(i),
+    family: family.name, message: schema.name, type, flags: batch.flags(i), seq: batch.seq(i), pid: batch.pid(i),
   } as DecodedMessage;
   let at = start;
   if (family.genetlink) {
@@ -431,7 +519,7 @@ export function decodeBatchMessage(batch: Batch, i: number, schema: MessageSchem
   }
   let attributesAt = schema.headerLength;
   let walkAttributes = Boolean(schema.set && !header?.hasRest);
-  if (batch.type(i) === NLMSG_ERROR && header) {
+  if (type === NLMSG_ERROR && header) {
     // struct nlmsgerr, then the echoed request (unless capped, or an ack),
     // then NLMSGERR_ATTR_* only when NLM_F_ACK_TLVS says so.
     const error = mem.view.getInt32(start, true);
@@ -442,18 +530,119 @@ export function decodeBatchMessage(batch: Batch, i: number, schema: MessageSchem
     attributesAt += echoed;
     walkAttributes &&= (out.flags & NLM_F_ACK_TLVS) !== 0;
   }
-  if (walkAttributes) {
+  return { out, attributesAt: walkAttributes ? attributesAt : -1 };
+}
+
+/** Eager decoding reads every nest, so one walk that descends them all is cheapest; lazy and selective decoding walk only the level they read. */
+function descends(options: DecodeOptions | undefined): boolean {
+  return !(options?.lazy || options?.only);
+}
+
+/** Decodes message i of a batch as `schema`. */
+export function decodeBatchMessage(batch: Batch, i: number, schema: MessageSchema, options?: DecodeOptions, codec: Codec = loadCodec()): DecodedMessage {
+  batch.check(i);
+  const { out, attributesAt } = decodeEnvelope(batch, i, schema, options, codec);
+  if (attributesAt >= 0) {
+    const family = schema.family;
     const pool = poolOf(codec);
-    // Eager decoding reads every nest, so one walk that descends them all is
-    // cheapest; lazy and selective decoding walk only the level they read.
-    const descend = !(options?.lazy || options?.only);
-    const list = batch.attributes(i, attributesAt, { nestMap: family.nestMap, rootSet: schema.set!.index, walker: pool.at(0), descend });
+    const list = batch.attributes(i, attributesAt, { nestMap: family.nestMap, rootSet: schema.set!.index, walker: pool.at(0), descend: descends(options) });
     const d = new Decoder(codec, pool, options, family.nestMap);
     out.attributes = d.level(list, -1, schema.set!, null);
   } else {
     out.attributes = {};
   }
   return out;
+}
+
+/** Picks the schema of message i of a batch, or undefined to leave the message out. */
+export type SchemaSelector = (batch: Batch, i: number) => MessageSchema | undefined;
+
+const batchWalkers = new WeakMap<Codec, AttributeWalker>();
+
+/**
+ * Decodes every message of a batch that `select` gives a schema for, in
+ * batch order; the others (NLMSG_DONE, types nobody asked for) are left out.
+ * A message that is not intact (truncated, bad length) throws its typed
+ * error, whether selected or not: nothing is skipped silently.
+ *
+ * The attributes of all the messages that share the first selected
+ * message's family, attribute set and header length (a dump: all of them)
+ * are walked in one WASM call; the others are walked one by one. Same
+ * results as decodeBatchMessage on each message.
+ */
+export function decodeBatchMessages(batch: Batch, select: SchemaSelector, options?: DecodeOptions, codec: Codec = loadCodec()): DecodedMessage[] {
+  const out: DecodedMessage[] = [];
+  forEachBatchMessage(batch, select, (message) => { out.push(message); }, options, codec);
+  return out;
+}
+
+/**
+ * decodeBatchMessages without the array: each decoded message goes to
+ * `visit` with its index in the batch, so that a consumer that forwards or
+ * reduces messages does not keep the whole batch alive. Returns how many
+ * messages were decoded.
+ */
+export function forEachBatchMessage(
+  batch: Batch, select: SchemaSelector, visit: (message: DecodedMessage, index: number) => void,
+  options?: DecodeOptions, codec: Codec = loadCodec(),
+): number {
+  const count = batch.count;
+  const schemas: Array<MessageSchema | undefined> = new Array<MessageSchema | undefined>(count);
+  // The walk group: messages whose attributes the batch walk can index.
+  let lead: MessageSchema | undefined;
+  const headerOf = new Map<number, number>();
+  const mixed = new Set<number>();
+  for (let i = 0; i < count; i++) {
+    if (batch.status(i) !== STATUS_OK) batch.check(i);
+    const schema = select(batch, i);
+    schemas[i] = schema;
+    const type = batch.type(i);
+    if (!schema?.set || schema.header?.hasRest || type < NLMSG_MIN_TYPE) continue;
+    lead ??= schema;
+    if (schema.family !== lead.family || schema.set !== lead.set) {
+      mixed.add(type);
+      continue;
+    }
+    const known = headerOf.get(type);
+    if (known === undefined) headerOf.set(type, schema.headerLength);
+    else if (known !== schema.headerLength) mixed.add(type);
+  }
+  let decoded = 0;
+  let all: BatchAttributes | null = null;
+  if (lead) {
+    const byType: Record<number, number | null> = {};
+    for (const [type, length] of headerOf) byType[type] = mixed.has(type) ? null : length;
+    let walker = batchWalkers.get(codec);
+    if (!walker) {
+      walker = codec.walker();
+      batchWalkers.set(codec, walker);
+    }
+    all = batch.attributesAll({ byType }, { nestMap: lead.family.nestMap, rootSet: lead.set!.index, walker, descend: descends(options) });
+  }
+  const pool = poolOf(codec);
+  for (let i = 0; i < count; i++) {
+    const schema = schemas[i];
+    if (!schema) continue;
+    const type = batch.type(i);
+    const inWalk = all !== null && schema.family === lead!.family && schema.set === lead!.set && !mixed.has(type) && headerOf.get(type) === schema.headerLength;
+    decoded++;
+    if (!inWalk) {
+      visit(decodeBatchMessage(batch, i, schema, options, codec), i);
+      continue;
+    }
+    const { out: message, attributesAt } = decodeEnvelope(batch, i, schema, options, codec);
+    if (attributesAt < 0) {
+      message.attributes = {};
+    } else {
+      if (NLMSG_HDRLEN + align4(attributesAt) > batch.length(i)) {
+        throw new TruncatedError(`message of ${batch.length(i)} bytes is too short for a ${attributesAt}-byte family header`, batch.offset(i) + NLMSG_HDRLEN);
+      }
+      const d = new Decoder(codec, pool, options, schema.family.nestMap);
+      message.attributes = d.range(all!, all!.first(i), all!.end(i), schema.set!, null);
+    }
+    visit(message, i);
+  }
+  return decoded;
 }
 
 /** Reads the first member of a message's fixed header (for `match`), or undefined when absent. */

@@ -11,8 +11,8 @@ export { keyOf, cNameOf } from './names.js';
 export { narrow, nameValue, unnameValue } from './values.js';
 export { decodeStruct, decodeStructBytes, encodeStruct, TAIL_KEY } from './struct.js';
 export {
-  decodeAttributeList, decodeBatchMessage, UNKNOWN_KEY,
-  type DecodeOptions, type DecodedMessage, type Attributes, type UnknownAttribute,
+  decodeAttributeList, decodeBatchMessage, decodeBatchMessages, forEachBatchMessage, UNKNOWN_KEY,
+  type DecodeOptions, type SchemaSelector, type DecodedMessage, type Attributes, type UnknownAttribute,
 } from './decode.js';
 export { encodeAttributes, encodeMessage, encodeMessageInto, type EncodeMessageInput, type EncodeOptions } from './encode.js';
 export { attributePath, type PathOptions } from './path.js';

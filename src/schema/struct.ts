@@ -37,10 +37,33 @@ function memberSelector(out: Record<string, unknown>, struct: StructSchema, m: M
   return selectorText(v);
 }
 
+/**
+ * A struct's members as a fast-mode object, made once: V8 turns an object
+ * that gains more than a dozen properties one keyed store at a time into a
+ * slow dictionary, so a whole struct starts as a shallow copy of this (one
+ * allocation with every slot in place) and its members are then overwritten.
+ */
+const templates = new WeakMap<StructSchema, Record<string, unknown> | null>();
+
+function templateOf(struct: StructSchema): Record<string, unknown> | null {
+  let template = templates.get(struct);
+  if (template !== undefined) return template;
+  template = null;
+  const keys = struct.members.filter((m) => m.type !== 'pad' && !m.rest).map((m) => m.key);
+  // Worth it past a few members; JSON.parse makes the copy source a fast-mode object.
+  if (!struct.hasRest && keys.length > 4 && new Set(keys).size === keys.length && !keys.includes(TAIL_KEY)) {
+    template = JSON.parse(JSON.stringify(Object.fromEntries(keys.map((k) => [k, 0])))) as Record<string, unknown>;
+  }
+  templates.set(struct, template);
+  return template;
+}
+
 /** Decodes `length` bytes at `at` of `u8`/`view` as `struct`. */
 export function decodeStruct(
   struct: StructSchema, u8: Uint8Array, view: DataView, at: number, length: number, options?: StructDecodeOptions,
 ): Record<string, unknown> {
+  const template = length >= struct.size ? templateOf(struct) : null;
+  if (template) return decodeWhole(struct, { ...template }, u8, view, at, length, options);
   const out: Record<string, unknown> = {};
   const names = options?.enums !== 'numbers';
   let end = 0;
@@ -75,6 +98,49 @@ export function decodeStruct(
     }
   }
   if (length > end) out[TAIL_KEY] = u8.slice(at + end, at + length);
+  return out;
+}
+
+/** decodeStruct of a payload that holds every member, into a copy of the template. */
+function decodeWhole(
+  struct: StructSchema, out: Record<string, unknown>, u8: Uint8Array, view: DataView, at: number, length: number, options?: StructDecodeOptions,
+): Record<string, unknown> {
+  const names = options?.enums !== 'numbers';
+  const members = struct.members;
+  for (let i = 0; i < members.length; i++) {
+    const m = members[i]!;
+    const where = at + m.offset;
+    let v: unknown;
+    switch (m.type) {
+      case 'pad':
+        continue;
+      case 'string':
+        out[m.key] = decodeString(u8, where, where + m.size);
+        continue;
+      case 'binary':
+        out[m.key] = m.struct ? decodeStruct(m.struct, u8, view, where, m.size, options) : u8.slice(where, where + m.size);
+        continue;
+      case 'u8':
+        v = u8[where]!;
+        break;
+      case 'u32':
+        v = view.getUint32(where, !m.be);
+        break;
+      case 'u64':
+        if (!m.be) {
+          // Two 32-bit halves avoid a bigint while the value is a safe integer.
+          const high = view.getUint32(where + 4, true);
+          v = high < 0x200000 ? high * 0x100000000 + view.getUint32(where, true) : view.getBigUint64(where, true);
+          break;
+        }
+        v = readInt(view, where, m.type, m.be);
+        break;
+      default:
+        v = readInt(view, where, m.type, m.be);
+    }
+    out[m.key] = names && m.enum ? nameValue(m.enum, m.asFlags, v as number | bigint) : v;
+  }
+  if (length > struct.size) out[TAIL_KEY] = u8.slice(at + struct.size, at + length);
   return out;
 }
 

@@ -28,20 +28,8 @@ export function nameValue(e: EnumSchema | undefined, asFlags: boolean, v: number
     const name = typeof v === 'number' ? e.byValue.get(v) : v <= SAFE ? e.byValue.get(Number(v)) : undefined;
     return name ?? v;
   }
+  if (typeof v === 'number' && v >= 0 && v <= 0xffffffff && e.maxMask <= 0xffffffff) return splitFlags32(e, v);
   const names: Array<string | number | bigint> = [];
-  if (typeof v === 'number' && v >= 0 && v <= 0xffffffff && e.maxMask <= 0xffffffff) {
-    // 32-bit flags without bigints: the common case (interface, address, route flags).
-    let rest = v;
-    for (const [name, value] of e.entries) {
-      const mask = e.mask(value);
-      if (mask !== 0 && ((rest & mask) >>> 0) === mask) {
-        names.push(name);
-        rest = (rest & ~mask) >>> 0;
-      }
-    }
-    if (rest !== 0) names.push(rest);
-    return names;
-  }
   let rest = BigInt(v);
   for (const [name, value] of e.entries) {
     const mask = BigInt(e.mask(value));
@@ -51,6 +39,32 @@ export function nameValue(e: EnumSchema | undefined, asFlags: boolean, v: number
     }
   }
   if (rest !== 0n) names.push(narrow(rest));
+  return names;
+}
+
+const SPLIT_CACHE_LIMIT = 256;
+
+/**
+ * 32-bit flags without bigints: the common case (interface, address, route
+ * flags). A dump repeats a handful of flag values, so splits are cached per
+ * enum (bounded) and each caller gets its own copy of the list.
+ */
+function splitFlags32(e: EnumSchema, v: number): Array<string | number> {
+  const cached = e.splitCache.get(v);
+  if (cached) return cached.slice();
+  const names: Array<string | number> = [];
+  const masks = e.flagMasks;
+  const flagNames = e.flagNames;
+  let rest = v;
+  for (let i = 0; i < masks.length; i++) {
+    const mask = masks[i]!;
+    if (((rest & mask) >>> 0) === mask) {
+      names.push(flagNames[i]!);
+      rest = (rest & ~mask) >>> 0;
+    }
+  }
+  if (rest !== 0) names.push(rest);
+  if (e.splitCache.size < SPLIT_CACHE_LIMIT) e.splitCache.set(v, names.slice());
   return names;
 }
 
