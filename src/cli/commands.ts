@@ -1,7 +1,12 @@
 // The commands of `nlkit`, in the order `nlkit --help` lists them.
 import type { Command } from './command.js';
 import { demoCommand } from './demo.js';
+import { genlCommand, ssCommand, conntrackCommand, nftCommand } from './families/index.js';
 
 export const commands: readonly Command[] = [
+  genlCommand,
+  ssCommand,
+  conntrackCommand,
+  nftCommand,
   demoCommand,
 ];

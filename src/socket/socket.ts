@@ -35,6 +35,12 @@ export interface RequestSpec {
   header?: Uint8Array;
   /** Adds the attributes. */
   attributes?: (builder: MessageBuilder) => void;
+  /**
+   * In requestBatch: ask for this message's acknowledgement (default true).
+   * Batch delimiters that the kernel answers only on success (nfnetlink's
+   * BATCH_END) are sent without, and their result is { acked: false } at once.
+   */
+  ack?: boolean;
 }
 
 export interface RequestOptions {
@@ -251,7 +257,7 @@ export class NetlinkSocket {
     for (const spec of specs) {
       const seq = this.allocateSeq();
       seqs.push(seq);
-      b.begin(spec.type, (spec.flags ?? 0) | NLM_F_REQUEST | NLM_F_ACK, seq, 0);
+      b.begin(spec.type, (spec.flags ?? 0) | NLM_F_REQUEST | (spec.ack === false ? 0 : NLM_F_ACK), seq, 0);
       if (spec.header) b.header(spec.header);
       spec.attributes?.(b);
       b.end();
@@ -260,6 +266,10 @@ export class NetlinkSocket {
     const batch = this.codec.scanner();
     const scanned = batch.scanBytes(all);
     const promises = seqs.map((seq, i) => new Promise<Reply>((resolve, reject) => {
+      if (specs[i]!.ack === false) {
+        resolve({ messages: [], acked: false });
+        return;
+      }
       const bytes = scanned.copy(i);
       const pending = this.track(seq, bytes, specs[i]!.header?.length ?? 0, true, options, resolve, reject);
       if (pending) this.requests.set(seq, pending);

@@ -1,0 +1,218 @@
+// nftables (nfnetlink subsystem 10): listing tables, chains, rules and sets,
+// and changing them through a transaction batch.
+//
+//   one datagram: ┌─────────────┬─────────────┬─────┬─────────────┬───────────┐
+//                 │ BATCH_BEGIN │ NEWTABLE    │ ... │ NEWCHAIN    │ BATCH_END │
+//                 │ res_id = 10 │ NLM_F_ACK   │     │ NLM_F_ACK   │           │
+//                 └─────────────┴─────────────┴─────┴─────────────┴───────────┘
+//
+// The kernel applies the batch as one transaction: all of it or none. Each
+// message gets its own ack (or error, with extended ack), so the result is per
+// message; when one fails the whole batch is rolled back.
+
+import { ArgumentError, NetlinkError } from '../../codec/errors.js';
+import { NLM_F_CREATE, NLM_F_EXCL } from '../../codec/constants.js';
+import type { NetlinkSocket, RequestSpec, Reply } from '../../socket/socket.js';
+import { defaultRegistry } from '../../schema/default-registry.js';
+import { decodeBatchMessage, type Attributes } from '../../schema/decode.js';
+import { encodeAttributes } from '../../schema/encode.js';
+import type { Family } from '../../schema/compile.js';
+import {
+  NFNL_MSG_BATCH_BEGIN, NFNL_MSG_BATCH_END, NFNL_SUBSYS_NFTABLES, nfFamilyName, nfFamilyNumber, nfgenmsg, nfnlType,
+  type NfFamilyName,
+} from './nfgenmsg.js';
+
+export const NFT_MSG = {
+  newtable: 0, gettable: 1, deltable: 2, newchain: 3, getchain: 4, delchain: 5,
+  newrule: 6, getrule: 7, delrule: 8, newset: 9, getset: 10, delset: 11,
+  newsetelem: 12, getsetelem: 13, delsetelem: 14, newgen: 15, getgen: 16,
+  destroytable: 26, destroychain: 27, destroyrule: 28, destroyset: 29,
+} as const;
+
+/** Hook numbers by the names nft prints, per family (ip/ip6/inet/bridge share them; netdev differs). */
+const HOOKS = ['prerouting', 'input', 'forward', 'output', 'postrouting', 'ingress'] as const;
+const NETDEV_HOOKS = ['ingress', 'egress'] as const;
+
+export function hookName(family: number, hook: number): string {
+  const names: readonly string[] = family === 5 ? NETDEV_HOOKS : HOOKS;
+  return names[hook] ?? String(hook);
+}
+
+export function hookNumber(family: number, hook: string | number): number {
+  if (typeof hook === 'number') return hook;
+  const names: readonly string[] = family === 5 ? NETDEV_HOOKS : HOOKS;
+  const n = names.indexOf(hook);
+  if (n < 0) throw new ArgumentError(`unknown hook '${hook}' (known: ${names.join(', ')})`);
+  return n;
+}
+
+export interface NftTable {
+  family: NfFamilyName | number;
+  name: string;
+  handle: number | bigint;
+  flags: Array<string | number>;
+  use: number;
+  attributes: Attributes;
+}
+
+export interface NftChain {
+  family: NfFamilyName | number;
+  table: string;
+  name: string;
+  handle: number | bigint;
+  /** Base chains only. */
+  type?: string;
+  hook?: string;
+  priority?: number;
+  policy?: 'accept' | 'drop' | number;
+  use?: number;
+  attributes: Attributes;
+}
+
+export interface NftRule {
+  family: NfFamilyName | number;
+  table: string;
+  chain: string;
+  handle: number | bigint;
+  /** Expression names in order ('payload', 'cmp', 'counter', ...). */
+  expressions: string[];
+  attributes: Attributes;
+}
+
+export interface NftSet {
+  family: NfFamilyName | number;
+  table: string;
+  name: string;
+  handle: number | bigint;
+  flags: Array<string | number>;
+  keyLength: number;
+  attributes: Attributes;
+}
+
+function family(): Family {
+  return defaultRegistry().family('nftables');
+}
+
+type Obj = Record<string, unknown>;
+
+async function* dumpObjects(sock: NetlinkSocket, msg: number, replyName: string, nfFamily: NfFamilyName | number | undefined, filter?: Obj): AsyncGenerator<{ family: number; attributes: Attributes }> {
+  const f = family();
+  const schema = f.message(replyName, 'reply');
+  const spec: RequestSpec = { type: nfnlType(NFNL_SUBSYS_NFTABLES, msg), header: nfgenmsg(nfFamily === undefined ? 0 : nfFamilyNumber(nfFamily)) };
+  // The kernel looks a filter's table up in the request's family: without a
+  // family there is no table to find, so the caller filters the whole dump.
+  if (nfFamily !== undefined && filter && Object.keys(filter).length > 0) spec.attributes = (b) => encodeAttributes(b, schema.set!, filter);
+  for await (const part of sock.dumpBatches(spec)) {
+    for (let k = 0; k < part.count; k++) {
+      const d = decodeBatchMessage(part.batch, part.indices[k]!, schema, undefined, sock.codec);
+      yield { family: Number(d.header?.nfgenFamily ?? 0), attributes: d.attributes };
+    }
+  }
+}
+
+const num = (v: unknown) => (v === undefined ? 0 : typeof v === 'bigint' ? v : Number(v));
+
+export async function listTables(sock: NetlinkSocket, options: { family?: NfFamilyName } = {}): Promise<NftTable[]> {
+  const out: NftTable[] = [];
+  for await (const { family: fam, attributes: a } of dumpObjects(sock, NFT_MSG.gettable, 'newtable', options.family)) {
+    out.push({ family: nfFamilyName(fam), name: String(a.name ?? ''), handle: num(a.handle), flags: (a.flags ?? []) as Array<string | number>, use: Number(a.use ?? 0), attributes: a });
+  }
+  return out;
+}
+
+export async function listChains(sock: NetlinkSocket, options: { family?: NfFamilyName; table?: string } = {}): Promise<NftChain[]> {
+  const out: NftChain[] = [];
+  for await (const { family: fam, attributes: a } of dumpObjects(sock, NFT_MSG.getchain, 'newchain', options.family, options.table ? { table: options.table } : undefined)) {
+    const chain: NftChain = { family: nfFamilyName(fam), table: String(a.table ?? ''), name: String(a.name ?? ''), handle: num(a.handle), attributes: a };
+    const hook = a.hook as Obj | undefined;
+    if (a.type !== undefined) chain.type = String(a.type);
+    if (hook?.num !== undefined) chain.hook = hookName(fam, Number(hook.num));
+    if (hook?.priority !== undefined) chain.priority = Number(hook.priority);
+    if (a.policy !== undefined) chain.policy = a.policy === 0 ? 'drop' : a.policy === 1 ? 'accept' : Number(a.policy);
+    if (a.use !== undefined) chain.use = Number(a.use);
+    out.push(chain);
+  }
+  return options.table ? out.filter((c) => c.table === options.table) : out;
+}
+
+export async function listRules(sock: NetlinkSocket, options: { family?: NfFamilyName; table?: string; chain?: string } = {}): Promise<NftRule[]> {
+  const filter: Obj = {};
+  if (options.table) filter.table = options.table;
+  if (options.chain) filter.chain = options.chain;
+  const out: NftRule[] = [];
+  for await (const { family: fam, attributes: a } of dumpObjects(sock, NFT_MSG.getrule, 'newrule', options.family, filter)) {
+    const elems = ((a.expressions as Obj | undefined)?.elem ?? []) as Obj[];
+    out.push({
+      family: nfFamilyName(fam), table: String(a.table ?? ''), chain: String(a.chain ?? ''), handle: num(a.handle),
+      expressions: elems.map((e) => String(e.name ?? '?')), attributes: a,
+    });
+  }
+  return out.filter((r) => (!options.table || r.table === options.table) && (!options.chain || r.chain === options.chain));
+}
+
+export async function listSets(sock: NetlinkSocket, options: { family?: NfFamilyName; table?: string } = {}): Promise<NftSet[]> {
+  const out: NftSet[] = [];
+  for await (const { family: fam, attributes: a } of dumpObjects(sock, NFT_MSG.getset, 'newset', options.family, options.table ? { table: options.table } : undefined)) {
+    const flags = a.flags;
+    out.push({
+      family: nfFamilyName(fam), table: String(a.table ?? ''), name: String(a.name ?? ''), handle: num(a.handle),
+      flags: Array.isArray(flags) ? flags : flags === undefined ? [] : [flags as string | number],
+      keyLength: Number(a.keyLen ?? 0), attributes: a,
+    });
+  }
+  return options.table ? out.filter((x) => x.table === options.table) : out;
+}
+
+/** One change of a batch: a message of the nftables spec by name, its family and attributes. */
+export interface NftOperation {
+  /** 'newtable', 'deltable', 'newchain', 'delchain', 'newrule', 'newset', ... */
+  op: string;
+  family: NfFamilyName | number;
+  attributes: Obj;
+  /** Extra nlmsg flags; 'new*' operations get NLM_F_CREATE by default. */
+  flags?: number;
+  /** 'new*' only: fail with EEXIST when the object exists (NLM_F_EXCL). */
+  exclusive?: boolean;
+}
+
+export interface NftBatchResult {
+  /** Per operation, in order: its ack, or the error the kernel gave it. */
+  results: Array<Reply | NetlinkError>;
+  /** Whether the transaction was committed (every operation succeeded). */
+  committed: boolean;
+}
+
+/**
+ * Sends the operations as one nfnetlink transaction. The kernel commits all
+ * or none; `results` says which operation failed, with its extended ack.
+ */
+export async function nftBatch(sock: NetlinkSocket, operations: NftOperation[], options?: { timeout?: number; signal?: AbortSignal }): Promise<NftBatchResult> {
+  if (operations.length === 0) throw new ArgumentError('an nftables batch needs at least one operation');
+  const f = family();
+  // The delimiters go without NLM_F_ACK: the kernel answers BATCH_END only
+  // when the transaction commits, so an ack for it is never to be awaited.
+  const specs: RequestSpec[] = [{ type: NFNL_MSG_BATCH_BEGIN, header: nfgenmsg(0, NFNL_SUBSYS_NFTABLES), ack: false }];
+  for (const [i, op] of operations.entries()) {
+    const msg = (NFT_MSG as Record<string, number>)[op.op];
+    if (msg === undefined) throw new ArgumentError(`operation ${i}: unknown nftables message '${op.op}'`);
+    const schema = f.message(op.op, 'request');
+    const create = op.op.startsWith('new') ? NLM_F_CREATE | (op.exclusive ? NLM_F_EXCL : 0) : 0;
+    const attributes = { ...op.attributes };
+    if (op.op === 'newchain' && attributes.hook && typeof (attributes.hook as Obj).num === 'string') {
+      attributes.hook = { ...(attributes.hook as Obj), num: hookNumber(nfFamilyNumber(op.family), (attributes.hook as Obj).num as string) };
+    }
+    specs.push({
+      type: nfnlType(NFNL_SUBSYS_NFTABLES, msg),
+      flags: (op.flags ?? 0) | create,
+      header: nfgenmsg(nfFamilyNumber(op.family)),
+      attributes: (b) => encodeAttributes(b, schema.set!, attributes),
+    });
+  }
+  specs.push({ type: NFNL_MSG_BATCH_END, header: nfgenmsg(0, NFNL_SUBSYS_NFTABLES), ack: false });
+  const all = await sock.requestBatch(specs, {
+    ...(options?.timeout !== undefined ? { timeout: options.timeout } : {}),
+    ...(options?.signal ? { signal: options.signal } : {}),
+  });
+  const results = all.slice(1, -1);
+  return { results, committed: all.every((r) => !(r instanceof NetlinkError)) };
+}

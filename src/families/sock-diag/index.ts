@@ -1,0 +1,2 @@
+export * from './sockets.js';
+export { decodeTcpInfo, type TcpInfo } from './tcp-info.js';

@@ -1,0 +1,2 @@
+export * from './udev.js';
+export * from './reader.js';
