@@ -5,11 +5,17 @@
 //
 //   --quick       short warmup and measuring time (a smoke run, noisier figures)
 //   --json        print the JSON report on stdout instead of the table
-//   --all         also run the native receive, loopback round-trip and typed
-//                 decode suites, where their modules exist (bench/native/receive.ts,
-//                 bench/loopback/roundtrip.ts, bench/typed/decode.ts): each exported async function
+//   --all         also run the native receive, loopback round-trip, typed
+//                 decode and trace decode suites, where their modules exist (bench/native/receive.ts,
+//                 bench/loopback/roundtrip.ts, bench/typed/decode.ts, bench/trace/decode.ts): each exported async function
 //                 is called with { quick } and returns one record
 //                 { name, unit, nlkit, reference?, ratio? } or an array of them
+//                 With --all it also runs the route dump and request/ack
+//                 suites (bench/socket/) and the proc connector ingestion storm
+//                 (bench/ingest/proc-storm.ts), installs missing Debian
+//                 packages first (scripts/system-deps.mjs, as root), and writes
+//                 bench/results/all.json (every figure and ratio) and
+//                 bench/results/ratios.svg (the ratios as a chart).
 //   --messages N  dataset size (default 100,000)
 //
 // How it measures: every workload runs a few times first (priming), then
@@ -26,12 +32,13 @@
 // known young-generation size.
 
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { PerformanceObserver } from 'node:perf_hooks';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Bench, type Task } from 'tinybench';
 import { codecSuites, type Suite } from './codec.js';
+import { ratioChart, type RatioBar } from './chart.js';
 import { DEFAULT_MESSAGES } from './datasets.js';
 import {
   environment, formatTable, writeReport,
@@ -186,8 +193,12 @@ function isRecord(value: unknown): value is ExternalRecord {
 
 const AsyncFunction = (async () => {}).constructor;
 
-/** Runs the async functions a suite module exports; a module that is not there is skipped. */
-async function runExternal(here: string, relative: string, quick: boolean, errors: ExternalError[]): Promise<ExternalRecord[]> {
+/**
+ * Runs the async functions a suite module exports (or only the export named
+ * `only`, for modules that export other async helpers); a module that is not
+ * there is skipped.
+ */
+async function runExternal(here: string, relative: string, quick: boolean, errors: ExternalError[], only?: string): Promise<ExternalRecord[]> {
   const path = join(here, relative);
   if (!existsSync(path)) {
     progress(`(${relative} is not there: skipped)`);
@@ -197,7 +208,7 @@ async function runExternal(here: string, relative: string, quick: boolean, error
   const records: ExternalRecord[] = [];
   const seen = new Set<unknown>(); // a default export is often a named one too
   for (const [name, fn] of Object.entries(module)) {
-    if (typeof fn !== 'function' || !(fn instanceof AsyncFunction) || seen.has(fn)) continue;
+    if (only !== undefined ? name !== only || typeof fn !== 'function' : typeof fn !== 'function' || !(fn instanceof AsyncFunction) || seen.has(fn)) continue;
     seen.add(fn);
     progress(`running ${relative} ${name}`);
     try {
@@ -251,20 +262,70 @@ async function main(): Promise<void> {
   }
   const external: ExternalRecord[] = [];
   const externalErrors: ExternalError[] = [];
+  if (options.all) installSystemPackages(repositoryRoot(here));
   if (options.all) {
     external.push(...await runExternal(here, 'native/receive.js', options.quick, externalErrors));
     external.push(...await runExternal(here, 'loopback/roundtrip.js', options.quick, externalErrors));
     external.push(...await runExternal(here, 'typed/decode.js', options.quick, externalErrors));
     external.push(...await runExternal(here, 'trace/decode.js', options.quick, externalErrors));
+    external.push(...await runExternal(here, 'socket/route-dump.js', options.quick, externalErrors, 'routeDumpBenchmark'));
+    external.push(...await runExternal(here, 'socket/request-ack.js', options.quick, externalErrors, 'requestAckBenchmark'));
+    external.push(...await runExternal(here, 'ingest/proc-storm.js', options.quick, externalErrors, 'procStormBenchmark'));
   }
   const report: BenchReport = {
     ...environment(), nodeFlags: process.execArgv, quick: options.quick, messages: options.messages, suites: results, external, externalErrors,
   };
   const path = join(repositoryRoot(here), 'bench', 'results', 'codec.json');
   writeReport(report, path);
+  const written = [path];
+  if (options.all) written.push(...writeAllResults(report, join(repositoryRoot(here), 'bench', 'results')));
   if (options.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-  else process.stdout.write(`${formatTable(report)}\n\nwritten to ${path}\n`);
+  else process.stdout.write(`${formatTable(report)}\n${externalDetails(report.external)}\nwritten to ${written.join(', ')}\n`);
   if (externalErrors.length > 0) process.exitCode = 1;
+}
+
+/**
+ * Installs the Debian packages the reference programs and services need
+ * (libmnl-dev, nats-server, ...) when missing and running as root; says what
+ * is missing otherwise. Suites that still lack something fail with a reason.
+ */
+function installSystemPackages(root: string): void {
+  const script = join(root, 'scripts', 'system-deps.mjs');
+  if (!existsSync(script)) return;
+  progress('checking system packages');
+  const child = spawnSync(process.execPath, [script], { stdio: ['ignore', 2, 2] });
+  if (child.status !== 0) progress(`scripts/system-deps.mjs exited with ${child.status}: suites needing those packages may fail`);
+}
+
+/** Every comparison with a ratio, from the codec suites and the other suites alike. */
+export function collectRatios(report: BenchReport): RatioBar[] {
+  const bars: RatioBar[] = [];
+  for (const s of report.suites) {
+    for (const n of s.nlkit) bars.push({ label: `${s.suite}: ${n.name}`, ratio: n.ratio.median, group: s.reference.name });
+  }
+  for (const e of report.external) if (typeof e.ratio === 'number') bars.push({ label: e.name, ratio: e.ratio });
+  return bars;
+}
+
+/** bench/results/all.json (the report plus the list of ratios) and bench/results/ratios.svg. */
+function writeAllResults(report: BenchReport, dir: string): string[] {
+  const ratios = collectRatios(report);
+  const json = join(dir, 'all.json');
+  const svg = join(dir, 'ratios.svg');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(json, `${JSON.stringify({ ...report, ratios }, null, 2)}\n`);
+  writeFileSync(svg, ratioChart(ratios, `nlkit vs references, ${report.generatedAt.slice(0, 10)}${report.quick ? ' (quick run)' : ''}`));
+  return [json, svg];
+}
+
+/** Loss counts and notes that suites attach to their records (the ingestion storm). */
+function externalDetails(records: ExternalRecord[]): string {
+  const lines: string[] = [];
+  for (const r of records as Array<ExternalRecord & { loss?: unknown; detail?: unknown }>) {
+    if (r.loss !== undefined) lines.push(`${r.name}\n  loss: ${JSON.stringify(r.loss)}`);
+    if (typeof r.detail === 'string') lines.push(`  ${r.detail}`);
+  }
+  return lines.length ? `\n${lines.join('\n')}\n` : '';
 }
 
 main().catch((error: unknown) => {

@@ -2,11 +2,15 @@
 import type { Command } from './command.js';
 import { demoCommand } from './demo.js';
 import { genlCommand, ssCommand, conntrackCommand, nftCommand } from './families/index.js';
+import { recordCommand, decodeCommand, viewCommand } from './trace/index.js';
 
 export const commands: readonly Command[] = [
   genlCommand,
   ssCommand,
   conntrackCommand,
   nftCommand,
+  recordCommand,
+  decodeCommand,
+  viewCommand,
   demoCommand,
 ];

@@ -11,6 +11,8 @@ import { ArgumentError } from '../codec/errors.js';
 import { openNative } from '../transport/native.js';
 import type { LoopbackKernel } from '../transport/loopback/kernel.js';
 import type { OpenOptions } from '../transport/transport.js';
+import { teeTransport } from '../transport/tee.js';
+import type { TraceRecorder } from '../trace/recorder.js';
 import { NetlinkSocket, type SocketOptions } from './socket.js';
 
 export const PROTOCOLS = {
@@ -42,16 +44,18 @@ export function protocolNumber(protocol: ProtocolName | number): number {
 export interface OpenSocketOptions extends OpenOptions, SocketOptions {
   /** Use this emulated kernel instead of a real socket. */
   loopback?: LoopbackKernel;
+  /** Record every datagram the socket sends and receives (e.g. a PcapngRecorder). */
+  recorder?: TraceRecorder;
 }
 
 /** A NetlinkSocket of `protocol`: a native socket, or one on `options.loopback`. */
 export function openSocket(protocol: ProtocolName | number, options: OpenSocketOptions = {}): NetlinkSocket {
   const number = protocolNumber(protocol);
-  const { loopback, portId, groups, netns, ...socketOptions } = options;
+  const { loopback, recorder, portId, groups, netns, ...socketOptions } = options;
   const open: OpenOptions = {};
   if (portId !== undefined) open.portId = portId;
   if (groups !== undefined) open.groups = groups;
   if (netns !== undefined) open.netns = netns;
   const transport = loopback ? loopback.open(number, open as Parameters<LoopbackKernel['open']>[1]) : openNative(number, open);
-  return new NetlinkSocket(transport, socketOptions);
+  return new NetlinkSocket(recorder ? teeTransport(transport, recorder) : transport, socketOptions);
 }

@@ -15,13 +15,8 @@ import { ColumnBuilder, type Columns } from '../shared/columns.js';
 import {
   DIR_IN, DIR_OUT, DIR_UNKNOWN, NO_PROTOCOL, ROW_BAD_ATTRIBUTES, ROW_MALFORMED, ROW_RECORD_PROBLEM, ROW_TRUNCATED,
 } from '../shared/status.js';
-import { Catalog, GENL_ID_CTRL, type MessageInfo } from './catalog.js';
+import { Catalog, CTRL_CMD_NEWFAMILY, GENL_ID_CTRL, announcedFamily, type MessageInfo } from './catalog.js';
 import { StringTable } from './string-table.js';
-
-/** CTRL_CMD_NEWFAMILY and the controller attributes that name a family id. */
-const CTRL_CMD_NEWFAMILY = 1;
-const CTRL_ATTR_FAMILY_ID = 1;
-const CTRL_ATTR_FAMILY_NAME = 2;
 
 /** Datagrams are copied into the scanner region and scanned together up to these bounds. */
 const BATCH_BYTES = 1 << 20;
@@ -186,13 +181,8 @@ export function indexCapture(bytes: Uint8Array, codec: Codec, onProgress?: (p: I
           c.status[row] = ROW_BAD_ATTRIBUTES;
           errors.set(row, errorText(relocate(e, p.fileOffset + (e.offset - starts[d]!), p.record)));
         } else if (p.protocol === NETLINK_GENERIC && type === GENL_ID_CTRL && firstByte === CTRL_CMD_NEWFAMILY) {
-          const id = list.find(CTRL_ATTR_FAMILY_ID);
-          const name = list.find(CTRL_ATTR_FAMILY_NAME);
-          if (id >= 0 && name >= 0 && list.payloadLength(id) >= 2) {
-            const familyId = list.u16(id);
-            const familyName = list.string(name);
-            if (catalog.bindGenl(familyId, familyName)) infoCache.clear(); // names of that id change from here on
-          }
+          const announced = announcedFamily(list);
+          if (announced && catalog.bindGenl(announced.id, announced.name)) infoCache.clear(); // names of that id change from here on
         }
       } catch (e) {
         if (!(e instanceof DecodeError)) throw e;
