@@ -6,7 +6,9 @@
 //   netlink   per datagram parseMessages, then rt.parseMessage per
 //             RTM_NEWLINK: what its RtNetlinkSocket does with a receive
 //   nlkit     one scan of the loaded dump, then forEachBatchMessage with the
-//             rt-link schema: every attribute, nests and sub-messages too
+//             rt-link schema: every attribute, nests and sub-messages too,
+//             by the decoders generated from the specs (src/families/decoders/)
+//   nlkit table  the same by the table-driven decoder alone ({ decoders: 'table' })
 //   nlkit only  the same with only: ['ifname', 'mtu']
 //
 // Both sides read ifname and mtu of every message and let the objects go, so
@@ -158,6 +160,7 @@ export async function typedDecodeSuite(options: { quick?: boolean; messages?: nu
       },
     },
     { name: 'full', fn: nlkitWith(undefined) },
+    { name: 'table', fn: nlkitWith({ decoders: 'table' }) },
     { name: 'only', fn: nlkitWith({ only: ['ifname', 'mtu'] }) },
   ];
   const seconds = new Map<string, number[]>(workloads.map((w) => [w.name, []]));
@@ -178,7 +181,10 @@ export async function typedDecodeSuite(options: { quick?: boolean; messages?: nu
     const nlkit = rate(name);
     return { name: `typed decode, link dump: ${label} vs the netlink package`, unit: 'messages/s', nlkit, reference, ratio: nlkit / reference };
   };
-  return [figure('full', 'nlkit full objects'), figure('only', "nlkit only ['ifname', 'mtu']")];
+  return [
+    figure('full', 'nlkit full objects (generated decoders)'), figure('table', 'nlkit full objects (table-driven)'),
+    figure('only', "nlkit only ['ifname', 'mtu']"),
+  ];
 }
 
 export default typedDecodeSuite;

@@ -31,6 +31,7 @@ import {
   planOf, selection, OP_UNKNOWN, OP_PAD, OP_FLAG, OP_STRING, OP_U8, OP_U16, OP_U32, OP_S32, OP_U64, OP_BINARY, OP_STRUCT, OP_NEST,
 } from './plan.js';
 import { decodeString } from '../codec/text.js';
+import { specializedSet, specializedStruct } from '../families/decoders/lookup.js';
 
 export interface DecodeOptions {
   /** 'names' (default): enums and flags by name; 'numbers': raw integers. */
@@ -48,6 +49,13 @@ export interface DecodeOptions {
    * want a few fields of many messages.
    */
   only?: readonly string[];
+  /**
+   * 'specialized' (default): the decoders generated from the specs
+   * (src/families/decoders/) where a set has one, this table-driven decoder
+   * elsewhere and for lazy decoding; 'table': this decoder only. Both give
+   * the same results.
+   */
+  decoders?: 'specialized' | 'table';
 }
 
 /** An attribute the schema does not describe, kept as it came. */
@@ -126,6 +134,8 @@ class Decoder {
   readonly names: boolean;
   readonly lazy: boolean;
   readonly only: readonly string[] | null;
+  /** Generated set decoders are used (not with lazy decoding, whose deferral lives here). */
+  readonly specialized: boolean;
   depth = 1;
 
   constructor(
@@ -137,6 +147,7 @@ class Decoder {
     this.names = options?.enums !== 'numbers';
     this.lazy = options?.lazy === true;
     this.only = options?.only ?? null;
+    this.specialized = !this.lazy && options?.decoders !== 'table';
   }
 
   /** Decodes the children of `parent` (-1: top level) of `list` as attributes of `set`. */
@@ -151,6 +162,10 @@ class Decoder {
    * in place, the rest take the general path (attribute()).
    */
   range(list: AttributeList, start: number, end: number, set: AttributeSetSchema, up: Level | null): Attributes {
+    if (this.specialized) {
+      const special = specializedSet(set);
+      if (special) return special(this, list, start, end, up, this.only && up === null ? selection(set, this.only) : null);
+    }
     const out: Attributes = {};
     const here: Level = { set, out, parent: up };
     const plan = planOf(set);
@@ -226,15 +241,7 @@ class Decoder {
         case OP_NEST: {
           // The walk entered the nest when it has children in the list (or is
           // empty); otherwise walk its payload now.
-          if (status === STATUS_BAD_NEST) throw list.error(k)!;
-          const next = list.next(k);
-          if (next > k + 1 || n === 0) {
-            out[key] = this.range(list, k + 1, next, a.nest!, here);
-          } else {
-            const inner = this.walk(region, at - region, at - region + n, a.nest!.index);
-            out[key] = this.range(inner, 0, inner.count, a.nest!, here);
-            this.depth--;
-          }
+          out[key] = this.nest(list, k, status, a.nest!, here);
           continue;
         }
       }
@@ -278,7 +285,21 @@ class Decoder {
     });
   }
 
-  private unknown(out: Attributes, list: AttributeList, k: number): void {
+  /** Nest k of `list` (status `status`) as `set`: the walk entered it when it has children in the list (or is empty); otherwise walk its payload now. */
+  nest(list: AttributeList, k: number, status: number, set: AttributeSetSchema, here: Level): Attributes {
+    if (status === STATUS_BAD_NEST) throw list.error(k)!;
+    const next = list.next(k);
+    const n = list.length(k) - NLA_HDRLEN;
+    if (next > k + 1 || n === 0) return this.range(list, k + 1, next, set, here);
+    const start = list.offset(k) + NLA_HDRLEN;
+    const inner = this.walk(list.regionAddress, start, start + n, set.index);
+    const value = this.range(inner, 0, inner.count, set, here);
+    this.depth--;
+    return value;
+  }
+
+  /** Keeps attribute k under $unknown. */
+  unknown(out: Attributes, list: AttributeList, k: number): void {
     const entry: UnknownAttribute = { type: list.type(k), bytes: list.bytes(k) };
     if (list.flaggedNested(k)) entry.nested = true;
     if (list.netByteOrder(k)) entry.netByteOrder = true;
@@ -515,7 +536,10 @@ function decodeEnvelope(batch: Batch, i: number, schema: MessageSchema, options:
     if (!header.hasRest && available < header.size) {
       throw new TruncatedError(`message of ${length} payload bytes is too short for its ${header.name} header (${header.size} bytes)`, at - batch.regionAddress);
     }
-    out.header = decodeStruct(header, mem.u8, mem.view, at, header.hasRest ? available : header.size, options);
+    const special = options?.decoders !== 'table' ? specializedStruct(family, header) : null;
+    out.header = special
+      ? special(mem.u8, mem.view, at, header.hasRest ? available : header.size, options)
+      : decodeStruct(header, mem.u8, mem.view, at, header.hasRest ? available : header.size, options);
   }
   let attributesAt = schema.headerLength;
   let walkAttributes = Boolean(schema.set && !header?.hasRest);
