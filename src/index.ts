@@ -7,3 +7,8 @@ export { teeTransport } from './transport/tee.js';
 export * from './transport/loopback/index.js';
 export * from './socket/index.js';
 export * from './schema/index.js';
+export * as rtnl from './families/rtnetlink/index.js';
+export * as genl from './families/genl/index.js';
+export * as nfnetlink from './families/nfnetlink/index.js';
+export * as sockDiag from './families/sock-diag/index.js';
+export * as uevent from './families/uevent/index.js';

@@ -1,9 +1,10 @@
 // Route dump benchmark: 20,000 IPv4 routes in a namespace made for it,
 // dumped and decoded to objects (addresses as text), side by side in one run:
-//   nlkit     NetlinkSocket over the native transport, in process
+//   nlkit     rtnl routes.list (the typed API) over the native transport, in process
 //   C         libmnl (route-dump.c, compiled here), in process
 //   ip -j     `ip -n NS -j route show`, the whole process (iproute2's JSON output)
-// Ratios are C time / nlkit time and ip time / nlkit time (above 1: nlkit faster).
+//   hand      a hand-written decode of the same dump (the floor for JavaScript)
+// Ratios are reference time / nlkit time (above 1: nlkit faster).
 //
 //   npx tsc -p tsconfig.json && node dist/bench/socket/route-dump.js [--routes N] [--rounds N]
 
@@ -15,6 +16,7 @@ import { NETLINK_ROUTE } from '../../src/codec/index.js';
 import { NetlinkSocket } from '../../src/socket/index.js';
 import { openNative } from '../../src/transport/native.js';
 import { packageRoot } from '../../src/transport/native-addon.js';
+import { routes } from '../../src/families/rtnetlink/index.js';
 
 const RTM_NEWROUTE = 24;
 const RTM_GETROUTE = 26;
@@ -38,8 +40,13 @@ function ipv4(u8: Uint8Array, at: number, length: number): string {
   return length === 4 ? `${u8[at]}.${u8[at + 1]}.${u8[at + 2]}.${u8[at + 3]}` : '';
 }
 
-/** Dumps the IPv4 routes and decodes each to a Route. */
-export async function dumpRoutes(sock: NetlinkSocket): Promise<Route[]> {
+/** Dumps the IPv4 routes through the typed API (every table, as the C reference does). */
+export function dumpRoutes(sock: NetlinkSocket): Promise<unknown[]> {
+  return routes.list(sock, { family: 4, table: 'all' }, { onInterrupted: 'ignore' });
+}
+
+/** Dumps the IPv4 routes and decodes each to a Route by hand: the reference for the typed decode. */
+export async function dumpRoutesByHand(sock: NetlinkSocket): Promise<Route[]> {
   const routes: Route[] = [];
   const header = Uint8Array.of(2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
   for await (const part of sock.dumpBatches({ type: RTM_GETROUTE, header }, { onInterrupted: 'ignore' })) {
@@ -89,16 +96,31 @@ export async function routeDumpBenchmark(options: { routes?: number; rounds?: nu
 
     // Alternate the three so that machine noise falls on all of them alike.
     const nlkitTimes: number[] = [];
+    const handTimes: number[] = [];
     const cTimes: number[] = [];
     const ipTimes: number[] = [];
     let seen = 0;
     for (let r = 0; r < rounds; r++) {
       const sock = new NetlinkSocket(openNative(NETLINK_ROUTE, { netns: `/run/netns/${ns}` }));
-      if (r === 0) await dumpRoutes(sock); // warm-up
-      const t = performance.now();
-      const routes = await dumpRoutes(sock);
-      nlkitTimes.push(performance.now() - t);
-      seen = routes.length;
+      if (r === 0) {
+        await dumpRoutes(sock); // warm-up
+        await dumpRoutesByHand(sock);
+      }
+      // The two JavaScript decodes take turns going first.
+      let list: unknown[] = [];
+      let byHand: Route[] = [];
+      for (const which of r % 2 ? ['hand', 'typed'] : ['typed', 'hand']) {
+        const t = performance.now();
+        if (which === 'typed') {
+          list = await dumpRoutes(sock);
+          nlkitTimes.push(performance.now() - t);
+        } else {
+          byHand = await dumpRoutesByHand(sock);
+          handTimes.push(performance.now() - t);
+        }
+      }
+      seen = list.length;
+      if (byHand.length !== seen) throw new Error(`the hand-written decode saw ${byHand.length} routes, the typed one ${seen}`);
       sock.close();
       const c = JSON.parse(execFileSync(binary, [`/run/netns/${ns}`, '3'], { encoding: 'utf8' })) as { routes: number; median: number };
       if (c.routes !== seen) throw new Error(`C saw ${c.routes} routes, nlkit ${seen}`);
@@ -108,9 +130,11 @@ export async function routeDumpBenchmark(options: { routes?: number; rounds?: nu
       ipTimes.push(performance.now() - t2);
     }
     const nlkit = median(nlkitTimes);
+    const hand = median(handTimes);
     const c = median(cTimes);
     const ip = median(ipTimes);
     return [
+      { name: `route dump + decode (${seen} routes)`, unit: 'ms', nlkit, reference: hand, ratio: hand / nlkit, referenceName: 'hand-written JS decode' },
       { name: `route dump + decode (${seen} routes)`, unit: 'ms', nlkit, reference: c, ratio: c / nlkit, referenceName: 'C libmnl' },
       { name: `route dump + decode (${seen} routes)`, unit: 'ms', nlkit, reference: ip, ratio: ip / nlkit, referenceName: 'ip -j route (process)' },
     ];

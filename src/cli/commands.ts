@@ -1,10 +1,16 @@
 // The commands of `nlkit`, in the order `nlkit --help` lists them.
 import type { Command } from './command.js';
 import { demoCommand } from './demo.js';
+import { linkCommand, addrCommand, routeCommand, neighCommand, ruleCommand } from './ip/index.js';
 import { genlCommand, ssCommand, conntrackCommand, nftCommand } from './families/index.js';
 import { recordCommand, decodeCommand, viewCommand } from './trace/index.js';
 
 export const commands: readonly Command[] = [
+  linkCommand,
+  addrCommand,
+  routeCommand,
+  neighCommand,
+  ruleCommand,
   genlCommand,
   ssCommand,
   conntrackCommand,
