@@ -12,7 +12,7 @@
 //                 { name, unit, nlkit, reference?, ratio? } or an array of them
 //                 With --all it also runs the route dump and request/ack
 //                 suites (bench/socket/) and the proc connector ingestion storm
-//                 (bench/ingest/proc-storm.ts), installs missing Debian
+//                 (bench/ingest/proc-storm.ts, worker-drain.ts), installs missing Debian
 //                 packages first (scripts/system-deps.mjs, as root), and writes
 //                 bench/results/all.json (every figure and ratio) and
 //                 bench/results/ratios.svg (the ratios as a chart).
@@ -271,6 +271,7 @@ async function main(): Promise<void> {
     external.push(...await runExternal(here, 'socket/route-dump.js', options.quick, externalErrors, 'routeDumpBenchmark'));
     external.push(...await runExternal(here, 'socket/request-ack.js', options.quick, externalErrors, 'requestAckBenchmark'));
     external.push(...await runExternal(here, 'ingest/proc-storm.js', options.quick, externalErrors, 'procStormBenchmark'));
+    external.push(...await runExternal(here, 'ingest/worker-drain.js', options.quick, externalErrors, 'workerDrainBenchmark'));
   }
   const report: BenchReport = {
     ...environment(), nodeFlags: process.execArgv, quick: options.quick, messages: options.messages, suites: results, external, externalErrors,
@@ -301,7 +302,8 @@ function installSystemPackages(root: string): void {
 export function collectRatios(report: BenchReport): RatioBar[] {
   const bars: RatioBar[] = [];
   for (const s of report.suites) {
-    for (const n of s.nlkit) bars.push({ label: `${s.suite}: ${n.name}`, ratio: n.ratio.median, group: s.reference.name });
+    // The codec suites' references are plain JavaScript doing the same work.
+    for (const n of s.nlkit) bars.push({ label: `${s.suite} (${s.dataset}): ${n.name}`, ratio: n.ratio.median, group: 'plain JS' });
   }
   for (const e of report.external) if (typeof e.ratio === 'number') bars.push({ label: e.name, ratio: e.ratio });
   return bars;

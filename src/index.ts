@@ -12,3 +12,4 @@ export * as genl from './families/genl/index.js';
 export * as nfnetlink from './families/nfnetlink/index.js';
 export * as sockDiag from './families/sock-diag/index.js';
 export * as uevent from './families/uevent/index.js';
+export * as connector from './families/connector/index.js';

@@ -4,6 +4,7 @@ import { demoCommand } from './demo.js';
 import { linkCommand, addrCommand, routeCommand, neighCommand, ruleCommand } from './ip/index.js';
 import { genlCommand, ssCommand, conntrackCommand, nftCommand } from './families/index.js';
 import { recordCommand, decodeCommand, viewCommand } from './trace/index.js';
+import { monitor } from './monitor.js';
 
 export const commands: readonly Command[] = [
   linkCommand,
@@ -11,6 +12,7 @@ export const commands: readonly Command[] = [
   routeCommand,
   neighCommand,
   ruleCommand,
+  monitor,
   genlCommand,
   ssCommand,
   conntrackCommand,

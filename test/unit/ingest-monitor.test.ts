@@ -1,0 +1,65 @@
+// `nlkit monitor` on the loopback bus, through the CLI dispatcher.
+
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../../src/cli/main.js';
+import { monitorCommand } from '../../src/cli/monitor.js';
+import type { CommandContext } from '../../src/cli/command.js';
+import { LoopbackKernel } from '../../src/transport/loopback/index.js';
+
+function capture(signal = new AbortController().signal): CommandContext & { out: string[]; err: string[] } {
+  const out: string[] = [];
+  const err: string[] = [];
+  return { out, err, signal, stdout: { write: (t) => void out.push(t) }, stderr: { write: (t) => void err.push(t) } };
+}
+
+describe('nlkit monitor (loopback)', () => {
+  it('prints one line per event and stops after --count', async () => {
+    const kernel = new LoopbackKernel({ deterministic: true });
+    const ctx = capture();
+    const run = runCli(['monitor', 'link', '--count', '2', '--summary'], [monitorCommand({ loopback: kernel })], ctx);
+    await new Promise((r) => setTimeout(r, 10));
+    kernel.rtnetlink!.addLink({ name: 'm0', kind: 'bridge', mtu: 1400 });
+    kernel.rtnetlink!.setLink('m0', { mtu: 1300 });
+    kernel.rtnetlink!.addLink({ name: 'm1', kind: 'bridge' });
+    expect(await run).toBe(0);
+    const lines = ctx.out.join('').trim().split('\n');
+    expect(lines.length).toBe(2);
+    expect(lines[0]).toMatch(/^\[LINK\] newlink .*ifname=m0 .*mtu=1400/);
+    expect(lines[1]).toMatch(/^\[LINK\] newlink .*mtu=1300/);
+    expect(ctx.err.join('')).toMatch(/\d+ events received.*kernel overruns 0, sequence gaps 0, local drops 0, sink failures 0/);
+  });
+
+  it('--json writes JSON Lines of one shape', async () => {
+    const kernel = new LoopbackKernel({ deterministic: true });
+    const ctx = capture();
+    const run = runCli(['monitor', 'all', '--json', '--count', '1'], [monitorCommand({ loopback: kernel })], ctx);
+    await new Promise((r) => setTimeout(r, 10));
+    kernel.rtnetlink!.addLink({ name: 'j0', kind: 'bridge' });
+    expect(await run).toBe(0);
+    const record = JSON.parse(ctx.out.join('').trim()) as Record<string, unknown>;
+    expect(record).toMatchObject({ v: 1, seq: 1, type: 'event', family: 'link', event: 'newlink' });
+    expect(record.data).toMatchObject({ attributes: { ifname: 'j0' } });
+    expect(typeof record.time).toBe('string');
+  });
+
+  it('stops on the abort signal (SIGINT) and rejects bad usage', async () => {
+    const kernel = new LoopbackKernel({ deterministic: true });
+    const stop = new AbortController();
+    const ctx = capture(stop.signal);
+    const run = runCli(['monitor', 'link'], [monitorCommand({ loopback: kernel })], ctx);
+    await new Promise((r) => setTimeout(r, 10));
+    kernel.rtnetlink!.addLink({ name: 's0', kind: 'bridge' });
+    await new Promise((r) => setTimeout(r, 20));
+    stop.abort();
+    expect(await run).toBe(0);
+    expect(ctx.out.join('')).toMatch(/ifname=s0/);
+
+    const bad = capture();
+    expect(await runCli(['monitor', 'bogus'], [monitorCommand({ loopback: kernel })], bad)).toBe(2);
+    expect(bad.err.join('')).toMatch(/unknown family 'bogus'/);
+    expect(await runCli(['monitor', 'proc', '--netns', 'x'], [monitorCommand({ loopback: kernel })], bad)).toBe(2);
+    expect(await runCli(['monitor', 'link', '--sink', 'nats://127.0.0.1:1'], [monitorCommand({ loopback: kernel })], bad)).toBe(2);
+    expect(bad.err.join('')).toMatch(/--state-dir/);
+    expect(await runCli(['monitor', 'link', '--count', '0'], [monitorCommand({ loopback: kernel })], bad)).toBe(2);
+  });
+});
