@@ -74,7 +74,11 @@ export interface ExtendedAck {
   attributePath?: string[];
   /** NLMSGERR_ATTR_COOKIE */
   cookie?: Uint8Array;
-  /** NLMSGERR_ATTR_POLICY: the policy the attribute failed, as NL_POLICY_TYPE_ATTR_* name/value pairs. */
+  /**
+   * NLMSGERR_ATTR_POLICY: the policy the attribute failed, NL_POLICY_TYPE_ATTR_*
+   * by their spec names in camelCase (type, minLength, maxLength, minValueS,
+   * maxValueU, ...); `type` is an NL_ATTR_TYPE_* number.
+   */
   policy?: Record<string, number | bigint>;
   /** NLMSGERR_ATTR_MISS_TYPE: the type of a missing required attribute. */
   missingType?: number;

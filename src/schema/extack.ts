@@ -6,11 +6,21 @@
 //                                                           ^ NLM_F_CAPPED drops it; NLM_F_ACK_TLVS says attributes follow
 
 import {
-  loadCodec, MalformedError, NLM_F_ACK_TLVS, NLM_F_CAPPED, NLMSG_HDRLEN, NLMSGERR_SIZE, type Batch, type Codec, type ExtendedAck,
+  loadCodec, MalformedError, NLM_F_ACK_TLVS, NLM_F_CAPPED, NLMSG_HDRLEN, NLMSGERR_SIZE, type AttributeWalker, type Batch, type Codec,
+  type ExtendedAck,
 } from '../codec/index.js';
 import type { Family, MessageSchema } from './compile.js';
 import { decodeAttributeList } from './decode.js';
 import { attributePath, type PathOptions } from './path.js';
+
+const walkers = new WeakMap<Codec, AttributeWalker>();
+
+/** A walker of its own per codec, so that decoding an error disturbs no caller's list. */
+function scratchWalker(codec: Codec): AttributeWalker {
+  let walker = walkers.get(codec);
+  if (!walker) walkers.set(codec, (walker = codec.walker()));
+  return walker;
+}
 
 export interface ErrorReply {
   /** 0 for an acknowledgement, else a negative errno. */
@@ -46,7 +56,7 @@ export function decodeErrorReply(
   // The echoed request is there in full unless capped (or unless this is an ack).
   const echoed = flags & NLM_F_CAPPED || out.error === 0 ? 0 : Math.max(0, out.request.length - NLMSG_HDRLEN);
   const set = nlmsgerr.set('ext-ack-attrs');
-  const list = batch.attributes(i, NLMSGERR_SIZE + echoed, { nestMap: nlmsgerr.nestMap, rootSet: set.index, walker: codec.walker() });
+  const list = batch.attributes(i, NLMSGERR_SIZE + echoed, { nestMap: nlmsgerr.nestMap, rootSet: set.index, walker: scratchWalker(codec) });
   const attrs = decodeAttributeList(list, set, { enums: 'names' }, codec);
   const extack: ExtendedAck = {};
   if (typeof attrs.msg === 'string') extack.message = attrs.msg;
@@ -62,7 +72,7 @@ export function decodeErrorReply(
       const a = policySet.byKey.get(key);
       if (!a) continue;
       const v = a.enum && typeof value === 'string' ? a.enum.byName.get(value) : value;
-      if (typeof v === 'number' || typeof v === 'bigint') policy[a.cName] = v;
+      if (typeof v === 'number' || typeof v === 'bigint') policy[key] = v;
     }
     extack.policy = policy;
   }

@@ -16,10 +16,10 @@ import { scratch } from './scratch.js';
 import type { AttributeList } from '../codec/attributes.js';
 import type { ExtendedAck } from '../codec/errors.js';
 
-/** NL_POLICY_TYPE_ATTR_* names (linux/netlink.h), for NLMSGERR_ATTR_POLICY. */
+/** NL_POLICY_TYPE_ATTR_* (linux/netlink.h) as ExtendedAck.policy keys: the nlmsgerr spec's names in camelCase. */
 const POLICY_ATTRIBUTES: Record<number, string> = {
-  1: 'type', 2: 'minValueSigned', 3: 'maxValueSigned', 4: 'minValueUnsigned', 5: 'maxValueUnsigned',
-  6: 'minLength', 7: 'maxLength', 8: 'policyIndex', 9: 'policyMaxType', 10: 'bitfield32Mask', 12: 'mask',
+  1: 'type', 2: 'minValueS', 3: 'maxValueS', 4: 'minValueU', 5: 'maxValueU',
+  6: 'minLength', 7: 'maxLength', 8: 'policyIdx', 9: 'policyMaxtype', 10: 'bitfield32Mask', 12: 'mask',
 };
 
 /** NL_ATTR_TYPE_* names, the value of the policy's `type`. */

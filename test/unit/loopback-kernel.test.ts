@@ -101,7 +101,7 @@ describe('kernel endpoint', () => {
     const kernel = new LoopbackKernel({ families: [] });
     kernel.register(PROTO, (_req, ctx) => ctx.fail(22, {
       message: 'bad value', offset: 20, cookie: new Uint8Array([1, 2, 3, 4]),
-      policy: { 'type': C.NL_ATTR_TYPE_U32, 'max-value-u': 100n, 'min-value-s': -5 },
+      policy: { type: C.NL_ATTR_TYPE_U32, maxValueU: 100n, minValueS: -5 },
       missingType: 7, missingNest: 16,
     }));
     const t = kernel.open(PROTO);

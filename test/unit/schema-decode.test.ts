@@ -270,7 +270,7 @@ describe('extended acks', () => {
     expect(decoded.extack).toEqual({
       message: 'Attribute failed policy validation', offset,
       attributePath: ['IFLA_LINKINFO', 'IFLA_INFO_DATA', 'IFLA_BR_GROUP_ADDR'],
-      policy: { NL_POLICY_TYPE_ATTR_TYPE: 10, NL_POLICY_TYPE_ATTR_MAX_LENGTH: 6 },
+      policy: { type: 10, maxLength: 6 },
     });
   });
 });

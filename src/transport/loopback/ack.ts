@@ -23,19 +23,19 @@ import {
   NL_POLICY_TYPE_ATTR_BITFIELD32_MASK, NL_POLICY_TYPE_ATTR_MASK,
 } from './families/constants.js';
 
-/** ExtendedAck.policy keys (the names nlctrl's spec gives NL_POLICY_TYPE_ATTR_*), with their wire width. */
+/** ExtendedAck.policy keys (NL_POLICY_TYPE_ATTR_* by the nlmsgerr spec's names, camelCase), with their wire width. */
 export const POLICY_KEYS: Readonly<Record<string, { type: number; width: 'u32' | 's64' | 'u64' }>> = {
-  'type': { type: NL_POLICY_TYPE_ATTR_TYPE, width: 'u32' },
-  'min-value-s': { type: NL_POLICY_TYPE_ATTR_MIN_VALUE_S, width: 's64' },
-  'max-value-s': { type: NL_POLICY_TYPE_ATTR_MAX_VALUE_S, width: 's64' },
-  'min-value-u': { type: NL_POLICY_TYPE_ATTR_MIN_VALUE_U, width: 'u64' },
-  'max-value-u': { type: NL_POLICY_TYPE_ATTR_MAX_VALUE_U, width: 'u64' },
-  'min-length': { type: NL_POLICY_TYPE_ATTR_MIN_LENGTH, width: 'u32' },
-  'max-length': { type: NL_POLICY_TYPE_ATTR_MAX_LENGTH, width: 'u32' },
-  'policy-idx': { type: NL_POLICY_TYPE_ATTR_POLICY_IDX, width: 'u32' },
-  'policy-maxtype': { type: NL_POLICY_TYPE_ATTR_POLICY_MAXTYPE, width: 'u32' },
-  'bitfield32-mask': { type: NL_POLICY_TYPE_ATTR_BITFIELD32_MASK, width: 'u32' },
-  'mask': { type: NL_POLICY_TYPE_ATTR_MASK, width: 'u64' },
+  type: { type: NL_POLICY_TYPE_ATTR_TYPE, width: 'u32' },
+  minValueS: { type: NL_POLICY_TYPE_ATTR_MIN_VALUE_S, width: 's64' },
+  maxValueS: { type: NL_POLICY_TYPE_ATTR_MAX_VALUE_S, width: 's64' },
+  minValueU: { type: NL_POLICY_TYPE_ATTR_MIN_VALUE_U, width: 'u64' },
+  maxValueU: { type: NL_POLICY_TYPE_ATTR_MAX_VALUE_U, width: 'u64' },
+  minLength: { type: NL_POLICY_TYPE_ATTR_MIN_LENGTH, width: 'u32' },
+  maxLength: { type: NL_POLICY_TYPE_ATTR_MAX_LENGTH, width: 'u32' },
+  policyIdx: { type: NL_POLICY_TYPE_ATTR_POLICY_IDX, width: 'u32' },
+  policyMaxtype: { type: NL_POLICY_TYPE_ATTR_POLICY_MAXTYPE, width: 'u32' },
+  bitfield32Mask: { type: NL_POLICY_TYPE_ATTR_BITFIELD32_MASK, width: 'u32' },
+  mask: { type: NL_POLICY_TYPE_ATTR_MASK, width: 'u64' },
 };
 
 /** Throws an ArgumentError for an extended ACK the wire format cannot carry. */

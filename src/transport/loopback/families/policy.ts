@@ -50,7 +50,7 @@ export function parseLevel(list: AttributeList, policy: Policy, base = 0, parent
       if (rule.kind === 'string' && payload > 0 && list.view(j)[payload - 1] === 0) length--;
       if (payload < MIN_LENGTH[rule.kind] || (rule.maxLength !== undefined && length > rule.maxLength)) {
         const policyInfo: Record<string, number> = { type: NL_TYPES[rule.kind] };
-        if (rule.maxLength !== undefined) policyInfo['max-length'] = rule.maxLength;
+        if (rule.maxLength !== undefined) policyInfo.maxLength = rule.maxLength;
         throw new NetlinkError(ERANGE, {
           operation: 'request',
           extack: { message: 'Attribute failed policy validation', offset: list.offset(j) + base, policy: policyInfo },
