@@ -53,7 +53,7 @@ export async function requestAckBenchmark(options: { count?: number; rounds?: nu
     sock.close();
     const nlkit = median(nlkitRates);
     const c = median(cRates);
-    return [{ name: 'request/ack round trips', unit: 'requests/s', nlkit, reference: c, ratio: nlkit / c, referenceName: 'C libmnl' }];
+    return [{ name: 'request/ack round trips (vs C libmnl)', unit: 'requests/s', nlkit, reference: c, ratio: nlkit / c, referenceName: 'C libmnl' }];
   } finally {
     execFileSync('ip', ['netns', 'delete', ns]);
     rmSync(dir, { recursive: true, force: true });

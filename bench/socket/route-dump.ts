@@ -134,9 +134,9 @@ export async function routeDumpBenchmark(options: { routes?: number; rounds?: nu
     const c = median(cTimes);
     const ip = median(ipTimes);
     return [
-      { name: `route dump + decode (${seen} routes)`, unit: 'ms', nlkit, reference: hand, ratio: hand / nlkit, referenceName: 'hand-written JS decode' },
-      { name: `route dump + decode (${seen} routes)`, unit: 'ms', nlkit, reference: c, ratio: c / nlkit, referenceName: 'C libmnl' },
-      { name: `route dump + decode (${seen} routes)`, unit: 'ms', nlkit, reference: ip, ratio: ip / nlkit, referenceName: 'ip -j route (process)' },
+      { name: `route dump + decode, ${seen} routes (vs hand-written JS decode)`, unit: 'ms', nlkit, reference: hand, ratio: hand / nlkit, referenceName: 'hand-written JS decode' },
+      { name: `route dump + decode, ${seen} routes (vs C libmnl, in process)`, unit: 'ms', nlkit, reference: c, ratio: c / nlkit, referenceName: 'C libmnl' },
+      { name: `route dump + decode, ${seen} routes (vs ip -j route, whole process)`, unit: 'ms', nlkit, reference: ip, ratio: ip / nlkit, referenceName: 'ip -j route (process)' },
     ];
   } finally {
     execFileSync('ip', ['netns', 'delete', ns]);
