@@ -61,7 +61,10 @@ export async function requestAckBenchmark(options: { count?: number; rounds?: nu
 }
 
 if (process.argv[1] && import.meta.url.endsWith(process.argv[1].replace(/^.*\/dist\//, 'dist/'))) {
-  for (const f of await requestAckBenchmark({ quick: process.argv.includes('--quick') })) {
+  const at = process.argv.indexOf('--count');
+  const count = at > 0 ? Number(process.argv[at + 1]) : undefined;
+  if (count !== undefined && !(Number.isInteger(count) && count > 0)) throw new Error('--count needs a positive integer');
+  for (const f of await requestAckBenchmark({ quick: process.argv.includes('--quick'), ...(count !== undefined ? { count } : {}) })) {
     console.log(`${f.name}: nlkit ${Math.round(f.nlkit)} ${f.unit}, ${f.referenceName} ${Math.round(f.reference)} ${f.unit}, nlkit/${f.referenceName} = ${f.ratio.toFixed(2)}`);
   }
 }

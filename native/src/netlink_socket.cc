@@ -18,10 +18,16 @@ namespace {
 
 // ---- argument checks: a wrong argument is a typed error, never a crash ----
 
+// Send and receive run once per request, so each argument costs one N-API
+// call: napi_get_value_double is the number check too, and
+// napi_get_typedarray_info gives the type, length and data pointer at once
+// (node-addon-api's IsTypedArray + TypedArrayType + As<> would be three).
+
 double NumberArg(const Napi::CallbackInfo& info, size_t i, const char* name, double min, double max) {
-  Napi::Value v = info[i];
-  if (!v.IsNumber()) throw ArgumentError(info.Env(), std::string(name) + " must be a number");
-  const double d = v.As<Napi::Number>().DoubleValue();
+  double d;
+  if (napi_get_value_double(info.Env(), info[i], &d) != napi_ok) {
+    throw ArgumentError(info.Env(), std::string(name) + " must be a number");
+  }
   if (!(d >= min && d <= max) || std::floor(d) != d) {
     throw ArgumentError(info.Env(), std::string(name) + " must be an integer in [" + std::to_string(static_cast<long long>(min)) +
                                         ", " + std::to_string(static_cast<long long>(max)) + "], got " + std::to_string(d));
@@ -37,20 +43,33 @@ int32_t I32Arg(const Napi::CallbackInfo& info, size_t i, const char* name) {
   return static_cast<int32_t>(NumberArg(info, i, name, -2147483648.0, 2147483647.0));
 }
 
-Napi::Uint8Array BytesArg(const Napi::CallbackInfo& info, size_t i, const char* name) {
-  Napi::Value v = info[i];
-  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array) {
-    throw ArgumentError(info.Env(), std::string(name) + " must be a Uint8Array");
+// A typed array argument's memory, checked to be of the wanted element type.
+template <typename T>
+struct Elements {
+  T* data;
+  size_t length;  // in elements
+};
+
+template <typename T>
+Elements<T> TypedArrayArg(const Napi::CallbackInfo& info, size_t i, napi_typedarray_type want, const char* name,
+                          const char* typeName) {
+  napi_typedarray_type type;
+  size_t length = 0;
+  void* data = nullptr;
+  // Fails (napi_invalid_arg, no exception pending) for anything but a typed array.
+  if (napi_get_typedarray_info(info.Env(), info[i], &type, &length, &data, nullptr, nullptr) != napi_ok || type != want) {
+    throw ArgumentError(info.Env(), std::string(name) + " must be a " + typeName);
   }
-  return v.As<Napi::Uint8Array>();
+  // A zero-length or detached view may report no data pointer at all.
+  return Elements<T>{static_cast<T*>(data), data == nullptr ? 0 : length};
 }
 
-Napi::Uint32Array WordsArg(const Napi::CallbackInfo& info, size_t i, const char* name) {
-  Napi::Value v = info[i];
-  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_uint32_array) {
-    throw ArgumentError(info.Env(), std::string(name) + " must be a Uint32Array");
-  }
-  return v.As<Napi::Uint32Array>();
+Elements<uint8_t> BytesArg(const Napi::CallbackInfo& info, size_t i, const char* name) {
+  return TypedArrayArg<uint8_t>(info, i, napi_uint8_array, name, "Uint8Array");
+}
+
+Elements<uint32_t> WordsArg(const Napi::CallbackInfo& info, size_t i, const char* name) {
+  return TypedArrayArg<uint32_t>(info, i, napi_uint32_array, name, "Uint32Array");
 }
 
 sockaddr_nl NetlinkAddress(uint32_t portId, uint32_t groups) {
@@ -163,12 +182,12 @@ Napi::Value NetlinkSocket::Address(const Napi::CallbackInfo& info) {
 // send(bytes, portId, groups) -> bytes sent
 Napi::Value NetlinkSocket::Send(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  Napi::Uint8Array data = BytesArg(info, 0, "datagram");
+  const Elements<uint8_t> data = BytesArg(info, 0, "datagram");
   const sockaddr_nl to = NetlinkAddress(U32Arg(info, 1, "portId"), U32Arg(info, 2, "groups"));
   RequireOpen(env, "sendmsg");
   ssize_t n;
   do {
-    n = sendto(fd_, data.Data(), data.ByteLength(), MSG_DONTWAIT, reinterpret_cast<const sockaddr*>(&to), sizeof to);
+    n = sendto(fd_, data.data, data.length, MSG_DONTWAIT, reinterpret_cast<const sockaddr*>(&to), sizeof to);
   } while (n < 0 && errno == EINTR);
   if (n < 0) throw ErrnoError(env, errno, "sendmsg");
   return Napi::Number::New(env, static_cast<double>(n));
@@ -177,20 +196,20 @@ Napi::Value NetlinkSocket::Send(const Napi::CallbackInfo& info) {
 // sendBatch(bytes, lengths, count, portId, groups) -> datagrams sent
 Napi::Value NetlinkSocket::SendBatch(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  Napi::Uint8Array data = BytesArg(info, 0, "data");
-  Napi::Uint32Array lengths = WordsArg(info, 1, "lengths");
+  const Elements<uint8_t> data = BytesArg(info, 0, "data");
+  const Elements<uint32_t> lengths = WordsArg(info, 1, "lengths");
   const uint32_t count = U32Arg(info, 2, "count");
   sockaddr_nl to = NetlinkAddress(U32Arg(info, 3, "portId"), U32Arg(info, 4, "groups"));
   RequireOpen(env, "sendmmsg");
-  if (count > lengths.ElementLength()) throw ArgumentError(env, "count is larger than the lengths given");
-  const uint32_t* length = lengths.Data();
+  if (count > lengths.length) throw ArgumentError(env, "count is larger than the lengths given");
+  const uint32_t* length = lengths.data;
   uint64_t total = 0;
   for (uint32_t i = 0; i < count; i++) total += length[i];
-  if (total > data.ByteLength()) {
+  if (total > data.length) {
     throw ArgumentError(env, "datagram lengths add up to " + std::to_string(total) + " bytes, more than the " +
-                                 std::to_string(data.ByteLength()) + " given");
+                                 std::to_string(data.length) + " given");
   }
-  uint8_t* base = data.Data();
+  uint8_t* base = data.data;
   size_t offset = 0;
   uint32_t sent = 0;
   while (sent < count) {
@@ -232,21 +251,21 @@ Napi::Value NetlinkSocket::SendBatch(const Napi::CallbackInfo& info) {
 // One number, so that the hot path allocates no result object here.
 Napi::Value NetlinkSocket::Receive(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  Napi::Uint8Array region = BytesArg(info, 0, "region");
+  const Elements<uint8_t> region = BytesArg(info, 0, "region");
   const uint32_t slotSize = U32Arg(info, 1, "slotSize");
   const uint32_t slots = U32Arg(info, 2, "slots");
-  Napi::Uint32Array meta = WordsArg(info, 3, "meta");
+  const Elements<uint32_t> meta = WordsArg(info, 3, "meta");
   RequireOpen(env, "recvmmsg");
   if (slotSize == 0) throw ArgumentError(env, "slotSize must be at least 1");
-  if (static_cast<uint64_t>(slotSize) * slots > region.ByteLength()) {
+  if (static_cast<uint64_t>(slotSize) * slots > region.length) {
     throw ArgumentError(env, std::to_string(slots) + " slots of " + std::to_string(slotSize) + " bytes do not fit in a " +
-                                 std::to_string(region.ByteLength()) + "-byte region");
+                                 std::to_string(region.length) + "-byte region");
   }
-  if (static_cast<uint64_t>(slots) * kMetaStride > meta.ElementLength()) {
+  if (static_cast<uint64_t>(slots) * kMetaStride > meta.length) {
     throw ArgumentError(env, "meta has room for fewer than " + std::to_string(slots) + " rows");
   }
   if (slots == 0) return Napi::Number::New(env, 0);
-  const DatagramReceiver::Result r = receiver_.Receive(fd_, region.Data(), slotSize, slots, meta.Data());
+  const DatagramReceiver::Result r = receiver_.Receive(fd_, region.data, slotSize, slots, meta.data);
   if (r.err != 0) throw ErrnoError(env, r.err, "recvmmsg");
   return Napi::Number::New(env, static_cast<double>(r.datagrams) * 2 + (r.overrun ? 1 : 0));
 }

@@ -21,7 +21,9 @@ import { loadCodec, type Codec } from '../codec/codec.js';
 import type { Scanner, Batch } from '../codec/batch.js';
 import type { MessageBuilder } from '../codec/builder.js';
 import { ArgumentError, NetlinkError, NlkitError, type ExtendedAck } from '../codec/errors.js';
-import { RECV_META_STRIDE, type Transport } from '../transport/transport.js';
+import {
+  RECV_META_STRIDE, RECV_META_FLAGS, RECV_META_PORT, RECV_META_GROUPS, RECV_META_GROUP, RECV_FLAG_GROUP, type Transport,
+} from '../transport/transport.js';
 import { attributePathAt, decodeErrorMessage } from './extack.js';
 import { Message, originOf, truncatedSize, type ReceivedBatch, type Origin } from './received.js';
 import { EventStream, type EventStreamOptions, type SocketEvent } from './events.js';
@@ -128,16 +130,63 @@ interface Slot {
   holders: number;
 }
 
-interface PendingRequest {
-  seq: number;
-  bytes: Uint8Array;
-  headerLength: number;
-  ack: boolean;
-  messages: Message[];
-  resolve(reply: Reply): void;
-  reject(error: Error): void;
-  cleanup(): void;
-  options: RequestOptions | undefined;
+/**
+ * A request waiting for its answer. A class rather than a bundle of closures:
+ * most requests carry no timeout and no signal, and then tracking one costs
+ * an object and a map entry, no timer and no listener.
+ */
+class PendingRequest {
+  readonly messages: Message[] = [];
+  private timer: ReturnType<typeof setTimeout> | undefined = undefined;
+  private onAbort: (() => void) | undefined = undefined;
+  private released = false;
+
+  constructor(
+    private readonly owner: Map<number, PendingRequest>,
+    readonly seq: number,
+    readonly bytes: Uint8Array,
+    readonly headerLength: number,
+    readonly ack: boolean,
+    readonly options: RequestOptions | undefined,
+    private readonly settleResolve: (reply: Reply) => void,
+    private readonly settleReject: (error: Error) => void,
+  ) {}
+
+  /** Arms the timeout and the abort listener, when there are any. */
+  arm(timeout: number, signal: AbortSignal | undefined): void {
+    if (timeout > 0) this.timer = setTimeout(() => this.reject(new NetlinkError(110, { operation: 'request' })), timeout);
+    if (signal) {
+      const onAbort = () => this.reject(abortError(signal));
+      this.onAbort = onAbort;
+      signal.addEventListener('abort', onAbort, { once: true });
+    }
+  }
+
+  cleanup(): void {
+    if (this.timer !== undefined) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+    if (this.onAbort !== undefined) {
+      this.options?.signal?.removeEventListener('abort', this.onAbort);
+      this.onAbort = undefined;
+    }
+    // Once only: after settling, the seq may belong to a newer request.
+    if (!this.released) {
+      this.released = true;
+      this.owner.delete(this.seq);
+    }
+  }
+
+  resolve(reply: Reply): void {
+    this.cleanup();
+    this.settleResolve(reply);
+  }
+
+  reject(error: Error): void {
+    this.cleanup();
+    this.settleReject(error);
+  }
 }
 
 /** A dump in progress: batches of its messages, held until consumed. */
@@ -171,9 +220,7 @@ export class NetlinkSocket {
   private readonly observers = new Set<(message: Message) => void>();
   private pumping = false;
   private dumpChain: Promise<void> = Promise.resolve();
-  private readableWaiter: (() => void) | null = null;
   private closedError: ClosedError | null = null;
-  private pumpError: Error | null = null;
 
   constructor(transport: Transport, options: SocketOptions = {}) {
     this.transport = transport;
@@ -207,14 +254,19 @@ export class NetlinkSocket {
     return seq;
   }
 
-  /** Builds a request into a copy the socket keeps until it is answered. */
+  /**
+   * Builds a request; returns the builder's view in WASM memory (valid until
+   * the builder is used again). The view is what goes out: sending from the
+   * module's memory costs nothing extra, while a fresh small copy would have
+   * to be moved off the JS heap first. The socket keeps a copy for errors.
+   */
   private build(spec: RequestSpec, flags: number, seq: number): Uint8Array {
     const b = this.codec.builder().reset();
     b.begin(spec.type, flags, seq, 0);
     if (spec.header) b.header(spec.header);
     spec.attributes?.(b);
     b.end();
-    return b.finish().slice();
+    return b.finish();
   }
 
   /**
@@ -226,6 +278,7 @@ export class NetlinkSocket {
     if (this.closedError) return Promise.reject(this.closedError);
     const ack = options?.ack ?? true;
     let bytes: Uint8Array;
+    let wire: Uint8Array;
     let seq: number;
     let headerLength: number;
     if (spec instanceof Uint8Array) {
@@ -235,9 +288,11 @@ export class NetlinkSocket {
       seq = view.getUint32(8, true);
       if (ack) view.setUint16(6, view.getUint16(6, true) | NLM_F_ACK, true);
       headerLength = 0;
+      wire = bytes;
     } else {
       seq = this.allocateSeq();
-      bytes = this.build(spec, (spec.flags ?? 0) | NLM_F_REQUEST | (ack ? NLM_F_ACK : 0), seq);
+      wire = this.build(spec, (spec.flags ?? 0) | NLM_F_REQUEST | (ack ? NLM_F_ACK : 0), seq);
+      bytes = wire.slice();
       headerLength = spec.header?.length ?? 0;
     }
     if (this.requests.has(seq) || this.dumps.has(seq)) return Promise.reject(new ArgumentError(`sequence number ${seq} is already in flight`));
@@ -245,7 +300,8 @@ export class NetlinkSocket {
       const pending = this.track(seq, bytes, headerLength, ack, options, resolve, reject);
       if (!pending) return;
       this.requests.set(seq, pending);
-      this.sendOrFail(bytes, pending);
+      // Nothing has used the builder since `wire` was built.
+      this.sendOrFail(wire, pending);
     });
   }
 
@@ -356,7 +412,7 @@ export class NetlinkSocket {
     this.dumpChain = new Promise<void>((resolve) => (release = resolve));
     await previous;
     const seq = this.allocateSeq();
-    const bytes = this.build(spec, (spec.flags ?? 0) | NLM_F_REQUEST | NLM_F_DUMP | (options?.ack ? NLM_F_ACK : 0), seq);
+    const bytes = this.build(spec, (spec.flags ?? 0) | NLM_F_REQUEST | NLM_F_DUMP | (options?.ack ? NLM_F_ACK : 0), seq).slice();
     const dump: PendingDump = {
       seq, queue: [], slots: [], done: false, error: null, draining: false, waiting: false, wake: null,
       request: null as unknown as PendingRequest,
@@ -469,7 +525,7 @@ export class NetlinkSocket {
       dump.wake?.();
     }
     for (const stream of this.streams) stream.end(this.closedError);
-    this.readableWaiter?.();
+    this.pumping = false;
     // Give the receive regions back to the codec; batches from them are over.
     for (const slot of this.pool) slot.scanner.release();
     this.pool.length = 0;
@@ -486,27 +542,8 @@ export class NetlinkSocket {
       reject(abortError(signal));
       return null;
     }
-    const timeout = options?.timeout ?? this.timeout;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const onAbort = () => pending.reject(abortError(signal!));
-    const pending: PendingRequest = {
-      seq, bytes, headerLength, ack, messages: [], options,
-      cleanup: () => {
-        if (timer !== undefined) clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
-        this.requests.delete(seq);
-      },
-      resolve: (reply) => {
-        pending.cleanup();
-        resolve(reply);
-      },
-      reject: (error) => {
-        pending.cleanup();
-        reject(error);
-      },
-    };
-    if (timeout > 0) timer = setTimeout(() => pending.reject(new NetlinkError(110, { operation: 'request' })), timeout);
-    signal?.addEventListener('abort', onAbort, { once: true });
+    const pending = new PendingRequest(this.requests, seq, bytes, headerLength, ack, options, resolve, reject);
+    pending.arm(options?.timeout ?? this.timeout, signal);
     return pending;
   }
 
@@ -539,8 +576,9 @@ export class NetlinkSocket {
 
   private hasDemand(): boolean {
     if (this.requests.size > 0) {
+      if (this.dumps.size === 0) return true;
       // A dump whose consumer is busy with a batch is not demand by itself.
-      for (const [seq] of this.requests) {
+      for (const seq of this.requests.keys()) {
         const dump = this.dumps.get(seq);
         if (!dump || dump.waiting) return true;
       }
@@ -560,40 +598,67 @@ export class NetlinkSocket {
     slot.holders--;
   }
 
-  private waitReadable(): Promise<void> {
-    return new Promise((resolve) => {
-      this.readableWaiter = () => {
-        this.readableWaiter = null;
-        resolve();
-      };
-      this.transport.setReadableHandler(() => {
-        this.transport.setReadableHandler(null);
-        this.readableWaiter?.();
-      });
-    });
-  }
-
-  /** Reads while anyone is waiting. Never runs twice at once. */
+  /**
+   * Reads while anyone is waiting. Never runs twice at once: `pumping` stays
+   * set while a step is scheduled or the socket waits to become readable.
+   *
+   *   pump ─► step ─┬─ no demand ─────────────► idle
+   *                 ├─ nothing waiting ───────► readable handler ─► step
+   *                 └─ dispatched, demand left ► microtask ─► step
+   *
+   * A step is synchronous: when the answer is already queued (the kernel acks
+   * most requests before sendmsg returns) the request settles inside the call
+   * that sent it, with no promise hop of the pump's own.
+   */
   private pump(): void {
     if (this.pumping || this.closedError) return;
     this.pumping = true;
-    void this.pumpLoop().finally(() => {
-      this.pumping = false;
-      // Demand may have appeared while the loop was finishing.
-      if (!this.closedError && !this.pumpError && this.hasDemand()) this.pump();
-    });
+    this.pumpStep();
   }
 
-  private async pumpLoop(): Promise<void> {
+  private readonly continuePump = (): void => this.pumpStep();
+
+  /**
+   * Receive width prediction for when only requests are waiting. recvmmsg
+   * asked for many datagrams tries once more after the last one waiting, and
+   * that empty try costs about as much as a receive; a lone ack (the answer
+   * to most requests) is better read with room for exactly one. This counts
+   * the receives in a row where one datagram left nothing waiting; from
+   * NARROW_AFTER on, requests read narrow, and the first time one datagram
+   * is not enough it drops to 0 (so requests with replies, alone or mixed
+   * with ack-only ones, keep reading wide). Dumps and streams read wide.
+   */
+  private singleReplies = 0;
+
+  private streamsWantMore(): boolean {
+    for (const stream of this.streams) if (stream.wantsMore) return true;
+    return false;
+  }
+
+  private readonly onReadable = (): void => {
+    if (this.closedError) return;
+    this.transport.setReadableHandler(null);
+    this.pumpStep();
+  };
+
+  private pumpStep(): void {
     try {
-      while (!this.closedError && this.hasDemand()) {
+      for (;;) {
+        if (this.closedError || !this.hasDemand()) {
+          this.pumping = false;
+          return;
+        }
+        const requestsOnly = this.dumps.size === 0 && !this.streamsWantMore();
+        const slots = requestsOnly && this.singleReplies >= NARROW_AFTER ? 1 : this.slotsPerReceive;
         const slot = this.acquireSlot();
         const region = slot.scanner.input(this.slotsPerReceive * this.slotSize);
-        const result = this.transport.receive({ region, slotSize: this.slotSize, slots: this.slotsPerReceive, meta: slot.meta });
+        const result = this.transport.receive({ region, slotSize: this.slotSize, slots, meta: slot.meta });
         if (result.overrun) this.onOverrun();
         if (result.datagrams === 0) {
-          if (!result.overrun) await this.waitReadable();
-          continue;
+          if (result.overrun) continue;
+          // Level-triggered: the handler fires at once if data came meanwhile.
+          this.transport.setReadableHandler(this.onReadable);
+          return;
         }
         for (let d = 0; d < result.datagrams; d++) {
           const row = d * RECV_META_STRIDE;
@@ -601,13 +666,23 @@ export class NetlinkSocket {
           if (truncatedSize(slot.meta, d) !== undefined) this.stats.truncated++;
         }
         this.dispatch(slot, slot.scanner.scan(result.datagrams));
-        // Let consumers run before reading on.
-        await Promise.resolve();
+        const demand = !this.closedError && this.hasDemand();
+        // One datagram settled everything: count it towards reading narrow.
+        // Anything else (more datagrams, or demand left): read wide again.
+        if (requestsOnly) this.singleReplies = result.datagrams === 1 && !demand ? this.singleReplies + 1 : 0;
+        if (!demand) {
+          this.pumping = false;
+          return;
+        }
+        // Let consumers run before reading on (a dump's consumer takes its
+        // batch, so the next read does not need another slot).
+        queueMicrotask(this.continuePump);
+        return;
       }
     } catch (e) {
+      this.pumping = false;
       if (this.closedError) return;
       // A transport failure ends everything waiting on this socket.
-      this.pumpError = e as Error;
       for (const request of [...this.requests.values()]) request.reject(e as Error);
       for (const stream of this.streams) stream.end(e as Error);
     }
@@ -621,21 +696,36 @@ export class NetlinkSocket {
     for (const request of [...this.requests.values()]) request.reject(new NetlinkError(105, { operation: 'recvmsg' }));
   }
 
+  /** The sender checks for a message that is not a plain kernel unicast; false drops it. */
+  private admit(batch: Batch, i: number, meta: Uint32Array, d: number): boolean {
+    const origin = originOf(meta, d);
+    if (origin.port !== 0 && this.kernelOnly) {
+      this.stats.spoofed++;
+      if (this.kernelOnly === 'report') for (const s of this.streams) s.push({ kind: 'spoofed', origin, message: Message.fromBatch(batch, i, meta) });
+      return false;
+    }
+    if (this.requireKernelCredentials && (!origin.credentials || origin.credentials.pid !== 0)) {
+      this.stats.uncredentialed++;
+      return false;
+    }
+    return true;
+  }
+
   private dispatch(slot: Slot, batch: Batch): void {
     const meta = slot.meta;
-    const parts = new Map<number, { dump: PendingDump; indices: number[] }>();
+    // Made on the first dump part: an ack alone allocates nothing here.
+    let parts: Map<number, { dump: PendingDump; indices: number[] }> | null = null;
     for (let i = 0; i < batch.count; i++) {
       const d = batch.datagram(i);
-      const origin = originOf(meta, d);
-      if (origin.port !== 0 && this.kernelOnly) {
-        this.stats.spoofed++;
-        if (this.kernelOnly === 'report') for (const s of this.streams) s.push({ kind: 'spoofed', origin, message: Message.fromBatch(batch, i, meta) });
-        continue;
+      const row = d * RECV_META_STRIDE;
+      // The common case, a unicast from the kernel without credentials to
+      // check, needs no Origin object; everything else takes the full one.
+      const plain = meta[row + RECV_META_PORT] === 0 && meta[row + RECV_META_GROUPS] === 0 &&
+        (meta[row + RECV_META_FLAGS]! & RECV_FLAG_GROUP) === 0 && !this.requireKernelCredentials;
+      if (!plain) {
+        if (!this.admit(batch, i, meta, d)) continue;
       }
-      if (this.requireKernelCredentials && (!origin.credentials || origin.credentials.pid !== 0)) {
-        this.stats.uncredentialed++;
-        continue;
-      }
+      const unicast = plain || isUnicast(meta, row);
       const type = batch.type(i);
       if (type === NLMSG_NOOP) continue;
       if (type === NLMSG_OVERRUN) {
@@ -645,7 +735,6 @@ export class NetlinkSocket {
       const status = batch.status(i);
       const seq = batch.seq(i);
       const request = status === STATUS_OK || type === NLMSG_ERROR ? this.requests.get(seq) : undefined;
-      const unicast = origin.groups === 0 && origin.group === 0;
       if (request && unicast) {
         const dump = this.dumps.get(seq);
         if (status !== STATUS_OK) {
@@ -661,6 +750,7 @@ export class NetlinkSocket {
             if (code < 0) this.failRequest(request, batch, i);
             else if (!request.ack) request.resolve({ messages: [], acked: false });
           } else if (!dump.draining) {
+            parts ??= new Map();
             let part = parts.get(seq);
             if (!part) parts.set(seq, (part = { dump, indices: [] }));
             part.indices.push(i);
@@ -674,10 +764,11 @@ export class NetlinkSocket {
       }
       if (status !== STATUS_OK) {
         const size = truncatedSize(meta, d);
+        const origin = originOf(meta, d);
         for (const s of this.streams) s.push({ kind: 'malformed', origin, error: batch.error(i)!, ...(size !== undefined ? { datagramSize: size } : {}) });
         continue;
       }
-      if (unicast && seq !== 0 && origin.port === 0 && !this.requests.has(seq)) {
+      if (unicast && seq !== 0 && meta[row + RECV_META_PORT] === 0 && !this.requests.has(seq)) {
         // A kernel reply to a request that timed out or was aborted.
         this.stats.late++;
         continue;
@@ -688,6 +779,7 @@ export class NetlinkSocket {
         for (const s of this.streams) s.push({ kind: 'message', message });
       }
     }
+    if (parts === null) return;
     for (const [, { dump, indices }] of parts) {
       slot.holders++;
       dump.slots.push(slot);
@@ -695,6 +787,14 @@ export class NetlinkSocket {
       dump.wake?.();
     }
   }
+}
+
+/** Receives in a row settled by a single datagram before requests read one at a time. */
+const NARROW_AFTER = 2;
+
+/** Sent to this socket alone, not to a multicast group (RECV_META_GROUP counts only when present). */
+function isUnicast(meta: Uint32Array, row: number): boolean {
+  return meta[row + RECV_META_GROUPS] === 0 && ((meta[row + RECV_META_FLAGS]! & RECV_FLAG_GROUP) === 0 || meta[row + RECV_META_GROUP] === 0);
 }
 
 function abortError(signal: AbortSignal): NlkitError {
