@@ -29,6 +29,25 @@
 //     }
 //     host.unknown(out, list, k);
 //   }
+//
+// Each set also gets a direct decoder, the same cases over the attribute
+// bytes themselves (addresses in WASM memory), with the walk's header checks
+// inlined; it throws USE_INDEX on anything the index path must judge
+// (see src/families/decoders/runtime.ts):
+//
+//   for (let pos = start; pos < end; pos = next) {
+//     ...nla_len checks (else throw USE_INDEX), next = pos + align4(nla_len)...
+//     switch (type) {
+//       case 4:                                  // mtu: u32
+//         if (out.mtu !== undefined) break;
+//         out.mtu = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A0[4]!, depth, here);
+//         continue;
+//       case 18:                                 // linkinfo: nest
+//         out.linkinfo = direct8(host, at, at + n, depth + 1, here, null);
+//       ...
+//     }
+//     keepUnknown(out, mem.u8, raw, at, n);
+//   }
 
 import { readFileSync, readdirSync, writeFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -80,6 +99,101 @@ function readLe(type) {
   }
 }
 
+/**
+ * The direct decoder of one attribute set: the same cases as the list-based
+ * one, read from the attribute bytes themselves (absolute addresses in WASM
+ * memory) instead of the WASM attribute index. It handles sound input only:
+ * anything the index path would reject or treat specially (a malformed
+ * header, deep nesting, a short payload on the general path) throws
+ * USE_INDEX, and src/schema/decode.ts decodes the message again by the
+ * index, which gives the exact error.
+ */
+function directSet(set, i, setVar, structFn, enumOf, imports, schemaImports) {
+  const S = setVar.get(set);
+  const A = `A${i}`;
+  const byValue = new Map();
+  for (const a of set.attrs) byValue.set(a.value, a);
+  const cases = [];
+  let needsLevel = false;
+  const level = `(here ??= { set: ${S}, out, parent: up })`;
+  const general = (a) => {
+    needsLevel = true;
+    return `host.general(pos, ${A}[${a.value}]!, depth, ${level})`;
+  };
+  const named = (a, v) => {
+    if (!a.enum) return v;
+    schemaImports.add('nameValue');
+    return `host.names ? nameValue(${enumOf(a.enum)}, ${a.asFlags}, ${v}) : ${v}`;
+  };
+  const valueOf = (a) => {
+    if (a.multi && (a.type === 'pad' || a.type === 'unused')) return general(a);
+    switch (a.type) {
+      case 'flag': return 'true';
+      case 'string': return 'shortString(mem.u8, at, at + n)';
+      case 'u8': return a.be ? general(a) : `n >= 1 ? ${named(a, readLe(a.type))} : ${general(a)}`;
+      case 'u16': case 'u32': case 's32': case 'u64':
+        if (a.be) return general(a);
+        if (a.type === 'u64') imports.add('u64le');
+        return `n >= ${INT_WIDTH[a.type]} && (raw & NLA_F_NET_BYTEORDER) === 0 ? ${named(a, readLe(a.type))} : ${general(a)}`;
+      case 'binary':
+        if (a.struct) return `${structFn.get(a.struct)}(mem.u8, mem.view, at, n, host.options)`;
+        return a.subType ? general(a) : 'copyBytes(mem.u8, at, n)';
+      case 'nest':
+        if (!a.nest) return 'copyBytes(mem.u8, at, n)';
+        needsLevel = true;
+        return `direct${[...setVar.keys()].indexOf(a.nest)}(host, at, at + n, depth + 1, ${level}, null)`;
+      case 'sub-message':
+        needsLevel = true;
+        return `host.subMessage(at, n, ${A}[${a.value}]!, depth, ${level})`;
+      default:
+        return general(a);
+    }
+  };
+  for (const value of [...byValue.keys()].sort((x, y) => x - y)) {
+    const a = byValue.get(value);
+    const K = IDENT.test(a.key) ? `.${a.key}` : prop(a.key);
+    const note = ` // ${a.name}: ${a.type}${a.multi ? ' (multi)' : ''}`;
+    if (a.type === 'unused' && !a.multi) continue;
+    if (a.type === 'pad' && !a.multi) {
+      cases.push(`        case ${value}: continue;${note}`);
+      continue;
+    }
+    if (a.multi) {
+      cases.push(`        case ${value}: {${note}`, `          const value = ${valueOf(a)};`, `          ((out${K} ??= []) as unknown[]).push(value);`, '          continue;', '        }');
+      continue;
+    }
+    cases.push(`        case ${value}:${note}`, `          if (out${K} !== undefined) break;`, `          out${K} = ${valueOf(a)};`, '          continue;');
+  }
+  const out = [];
+  out.push(`  // attribute set ${set.name}, read from its bytes`);
+  out.push(`  const direct${i}: DirectSetDecoder = (host, start, end, depth, up, selected) => {`);
+  out.push('    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;');
+  out.push('    const out: Attributes = {};');
+  if (needsLevel) out.push('    let here: DecodeLevel | null = null;');
+  out.push('    const mem = host.codec.memory;');
+  out.push('    let next = start;');
+  out.push('    for (let pos = start; pos < end; pos = next) {');
+  out.push('      if (end - pos < NLA_HDRLEN) throw USE_INDEX;');
+  out.push('      const declared = mem.view.getUint16(pos, true);');
+  out.push('      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;');
+  out.push('      next = pos + ((declared + 3) & ~3);');
+  out.push('      const raw = mem.view.getUint16(pos + 2, true);');
+  out.push('      const type = raw & NLA_TYPE_MASK;');
+  out.push('      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;');
+  if (cases.length) {
+    out.push('      const at = pos + NLA_HDRLEN;');
+    out.push('      const n = declared - NLA_HDRLEN;');
+    out.push('      switch (type) {', ...cases, '      }');
+    out.push('      keepUnknown(out, mem.u8, raw, at, n);');
+  } else {
+    out.push('      keepUnknown(out, mem.u8, raw, pos + NLA_HDRLEN, declared - NLA_HDRLEN);');
+  }
+  out.push('    }');
+  out.push('    return out;');
+  out.push('  };');
+  return out;
+}
+
 /** Generates one family's module. */
 function familyModule(family, exportName, stem) {
   const sets = [...family.sets.values()];
@@ -94,6 +208,7 @@ function familyModule(family, exportName, stem) {
   const imports = new Set();
   const schemaImports = new Set();
   const body = [];
+  const direct = [];
 
   // ── structs ──
   for (const struct of structs) {
@@ -112,6 +227,15 @@ function familyModule(family, exportName, stem) {
     body.push(`    if (length < ${struct.size}) return decodeStruct(T${structs.indexOf(struct)}, u8, view, at, length, options);`);
     const named = members.some((m) => m.enum);
     if (named) body.push(`    const names = options?.enums !== 'numbers';`);
+    // u64 members: the high halves first, inline (a call per member would
+    // exhaust the optimising compiler's inlining budget on wide structs).
+    const highs = [];
+    for (const m of members) {
+      if (m.type !== 'u64' || m.be) continue;
+      highs.push(`h${highs.length} = view.getUint32(${m.offset ? `at + ${m.offset + 4}` : 'at + 4'}, true)`);
+    }
+    if (highs.length) body.push(`    const ${highs.join(', ')};`);
+    let high = 0;
     body.push('    const out: Record<string, unknown> = {');
     for (const m of members) {
       const where = m.offset ? `at + ${m.offset}` : 'at';
@@ -125,7 +249,12 @@ function familyModule(family, exportName, stem) {
         case 's16': v = `view.getInt16(${where}, ${!m.be})`; break;
         case 'u32': v = `view.getUint32(${where}, ${!m.be})`; break;
         case 's32': v = `view.getInt32(${where}, ${!m.be})`; break;
-        case 'u64': if (!m.be) { imports.add('u64le'); v = `u64le(view, ${where})`; break; } // falls through
+        case 'u64':
+          if (!m.be) {
+            const h = `h${high++}`;
+            v = `${h} < 0x200000 ? ${h} * 0x100000000 + view.getUint32(${where}, true) : view.getBigUint64(${where}, true)`;
+            break;
+          } // falls through
         default: schemaImports.add('readInt'); v = `readInt(view, ${where}, ${JSON.stringify(m.type)}, ${m.be})`;
       }
       if (m.enum && m.type !== 'string' && m.type !== 'binary') {
@@ -204,6 +333,7 @@ function familyModule(family, exportName, stem) {
       cases.push(`      case ${value}:${note}`, `        if (out${K} !== undefined) break;`, `        out${K} = ${value_};`, '        continue;');
     }
     const fn = `set${sets.indexOf(set)}`;
+    direct.push(...directSet(set, sets.indexOf(set), setVar, structFn, enumOf, imports, schemaImports));
     body.push(`  // attribute set ${set.name}`);
     body.push(`  const ${fn}: SetDecoder = (host, list, start, end, up, selected) => {`);
     body.push('    const out: Attributes = {};');
@@ -234,13 +364,14 @@ function familyModule(family, exportName, stem) {
     head.push(`  const ${setVar.get(s)} = sets[${i}]!; // ${s.name}`);
   });
   // Attribute tables only for the sets whose decoders reach the general path.
-  const usedA = new Set([...body.join('\n').matchAll(/\bA(\d+)\[/g)].map((m) => Number(m[1])));
+  const usedA = new Set([...[...body, ...direct].join('\n').matchAll(/\bA(\d+)\[/g)].map((m) => Number(m[1])));
   for (const i of [...usedA].sort((x, y) => x - y)) head.push(`  const A${i} = attrsByValue(S${i});`);
   const usedT = new Set([...body.join('\n').matchAll(/\bT(\d+)\b/g)].map((m) => Number(m[1])));
   for (const i of [...usedT].sort((x, y) => x - y)) head.push(`  const T${i} = structs[${i}]!; // ${structs[i].name}`);
   for (const [e, v] of enumVar) head.push(`  const ${v} = family.enums.get(${JSON.stringify(e.name)})!;`);
 
-  const codecImports = ['NLA_HDRLEN', 'STATUS_OK', 'STATUS_BAD_NEST'];
+  const codecImports = ['NLA_HDRLEN', 'NLA_TYPE_MASK', 'STATUS_OK', 'STATUS_BAD_NEST'];
+  if (direct.join('\n').includes('NLA_F_NET_BYTEORDER')) codecImports.splice(1, 0, 'NLA_F_NET_BYTEORDER');
   const out = [];
   out.push(`// Generated by scripts/gen-decoders.mjs from the ${family.name} spec (src/families/generated/${stem}.ts); do not edit.`);
   out.push('// Specialised decoders: the same results as the table-driven decoder of src/schema/decode.ts.');
@@ -252,11 +383,13 @@ function familyModule(family, exportName, stem) {
   const fromValues = ['nameValue', 'readInt'].filter((n) => schemaImports.has(n));
   if (fromValues.length) out.push(`import { ${fromValues.join(', ')} } from '../../schema/values.js';`);
   if (schemaImports.has('decodeStruct')) out.push(`import { decodeStruct } from '../../schema/struct.js';`);
-  const text = body.join('\n');
+  const text = [...body, ...direct].join('\n');
   const runtimeImports = [
     ...(usedA.size ? ['attrsByValue'] : []), ...(imports.has('u64le') ? ['u64le'] : []),
+    ...(sets.length ? ['keepUnknown', 'DIRECT_MAX_DEPTH', 'USE_INDEX'] : []),
+    ...(text.includes('shortString(') ? ['shortString'] : []), ...(text.includes('copyBytes(') ? ['copyBytes'] : []),
     ...(text.includes('DecodeLevel') ? ['type DecodeLevel'] : []), 'type FamilyDecoders',
-    ...(sets.length ? ['type SetDecoder'] : []), ...(structs.length ? ['type StructDecoder'] : []),
+    ...(sets.length ? ['type SetDecoder', 'type DirectSetDecoder'] : []), ...(structs.length ? ['type StructDecoder'] : []),
   ];
   out.push(`import { ${runtimeImports.join(', ')} } from './runtime.js';`);
   out.push('');
@@ -264,8 +397,10 @@ function familyModule(family, exportName, stem) {
   out.push(`export function ${bindName}(family: Family): FamilyDecoders {`);
   out.push(...head);
   out.push(...body);
+  out.push(...direct);
   out.push(`  return {`);
   out.push(`    sets: new Map([${sets.map((s, i) => `[${setVar.get(s)}, set${i}]`).join(', ')}]),`);
+  out.push(`    direct: new Map([${sets.map((s, i) => `[${setVar.get(s)}, direct${i}]`).join(', ')}]),`);
   out.push(`    structs: new Map([${structs.map((s, i) => `[structs[${i}]!, struct${i}]`).join(', ')}]),`);
   out.push('  };');
   out.push('}');

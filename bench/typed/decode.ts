@@ -7,7 +7,9 @@
 //             RTM_NEWLINK: what its RtNetlinkSocket does with a receive
 //   nlkit     one scan of the loaded dump, then forEachBatchMessage with the
 //             rt-link schema: every attribute, nests and sub-messages too,
-//             by the decoders generated from the specs (src/families/decoders/)
+//             by the decoders generated from the specs (src/families/decoders/),
+//             which read the attribute bytes directly (no WASM attribute
+//             index); the run fails if any message fell back to the index
 //   nlkit table  the same by the table-driven decoder alone ({ decoders: 'table' })
 //   nlkit only  the same with only: ['ifname', 'mtu']
 //
@@ -23,6 +25,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { loadCodec, type Batch } from '../../src/codec/index.js';
 import { defaultRegistry, forEachBatchMessage, type DecodedMessage, type DecodeOptions, type MessageSchema } from '../../src/schema/index.js';
+import { directStats } from '../../src/families/decoders/runtime.js';
 import { LoadedDump } from '../codec.js';
 import { DEFAULT_MESSAGES, linkDataset, type Dump } from '../datasets.js';
 import { RTM_NEWLINK } from '../rtnl.js';
@@ -141,6 +144,7 @@ export async function typedDecodeSuite(options: { quick?: boolean; messages?: nu
   checkEquivalent(netlink, dump, loaded, select);
 
   let sink = 0;
+  const fallbacksBefore = directStats.fallbacks;
   const nlkitWith = (decodeOptions: DecodeOptions | undefined) => () => {
     let sum = 0;
     const n = forEachBatchMessage(loaded.scan(), select, (m) => {
@@ -175,6 +179,8 @@ export async function typedDecodeSuite(options: { quick?: boolean; messages?: nu
     }
   }
   if (!Number.isFinite(sink)) throw new Error('unreachable: keeps the consumers live');
+  // The generated workloads must have measured the direct decoders, not the fallback to the index.
+  if (directStats.fallbacks !== fallbacksBefore) throw new Error(`${directStats.fallbacks - fallbacksBefore} messages fell back to the attribute index`);
   const rate = (name: string) => messages / median(seconds.get(name)!);
   const reference = rate('reference');
   const figure = (name: string, label: string): TypedDecodeFigure => {

@@ -19,7 +19,7 @@
 // attributes carry nothing and are skipped.
 
 import {
-  loadCodec, NLA_HDRLEN, NLMSG_HDRLEN, NLMSG_ERROR, NLMSG_MIN_TYPE, NLM_F_CAPPED, NLM_F_ACK_TLVS, STATUS_OK, STATUS_BAD_NEST, MalformedError, TruncatedError,
+  loadCodec, DEFAULT_MAX_DEPTH, NLA_HDRLEN, NLMSG_HDRLEN, NLMSG_ERROR, NLMSG_MIN_TYPE, NLM_F_CAPPED, NLM_F_ACK_TLVS, STATUS_OK, STATUS_BAD_NEST, MalformedError, TruncatedError,
   type AttributeList, type AttributeWalker, type Batch, type BatchAttributes, type Codec, type NestMap, type Scanner,
 } from '../codec/index.js';
 import type { AttributeSchema, AttributeSetSchema, MessageSchema, StructSchema } from './compile.js';
@@ -31,7 +31,8 @@ import {
   planOf, selection, OP_UNKNOWN, OP_PAD, OP_FLAG, OP_STRING, OP_U8, OP_U16, OP_U32, OP_S32, OP_U64, OP_BINARY, OP_STRUCT, OP_NEST,
 } from './plan.js';
 import { decodeString } from '../codec/text.js';
-import { specializedSet, specializedStruct } from '../families/decoders/lookup.js';
+import { directSet, specializedSet, specializedStruct } from '../families/decoders/lookup.js';
+import { copyBytes, directStats, USE_INDEX, type DirectSetDecoder, type StructDecoder } from '../families/decoders/runtime.js';
 
 export interface DecodeOptions {
   /** 'names' (default): enums and flags by name; 'numbers': raw integers. */
@@ -53,7 +54,11 @@ export interface DecodeOptions {
    * 'specialized' (default): the decoders generated from the specs
    * (src/families/decoders/) where a set has one, this table-driven decoder
    * elsewhere and for lazy decoding; 'table': this decoder only. Both give
-   * the same results.
+   * the same results. Whole messages (decodeBatchMessage and the batch
+   * functions) go first to the generated direct decoders, which read the
+   * attribute bytes without the WASM attribute index; a message they cannot
+   * vouch for (malformed, or nested near the depth bound) is decoded again
+   * by the index, so values and errors are the same either way.
    */
   decoders?: 'specialized' | 'table';
 }
@@ -298,6 +303,44 @@ class Decoder {
     return value;
   }
 
+  /**
+   * For direct decoders: the index path for the attribute whose header is
+   * at address `pos`, `depth` levels below the message's attributes. It is
+   * walked alone, with the depth bound it had in the message's walk, and
+   * decoded by attribute(); any flaw in it sends the whole message back to
+   * the index path (USE_INDEX), which reports it as it always has.
+   */
+  general(pos: number, a: AttributeSchema, depth: number, here: Level): unknown {
+    const length = this.codec.memory.view.getUint16(pos, true);
+    const walker = this.pool.at(this.depth++);
+    const list = walker.walk(0, pos, pos + length, { nestMap: this.nestMap, rootSet: a.owner.index, maxDepth: DEFAULT_MAX_DEPTH - depth });
+    if (list.count === 0 || list.firstError() !== null) throw USE_INDEX;
+    const value = this.attribute(list, 0, a, here);
+    this.depth--;
+    return value;
+  }
+
+  /** For direct decoders: sub-message attribute `a`, its `n` payload bytes at address `at` (as subMessage()). */
+  subMessage(at: number, n: number, a: AttributeSchema, depth: number, here: Level): unknown {
+    const selector = findSelector(here, a);
+    const format = selector === undefined ? undefined : a.subMessage!.formats.get(selector);
+    const mem = this.codec.memory;
+    if (!format) return copyBytes(mem.u8, at, n);
+    let out: Record<string, unknown> = {};
+    let skip = 0;
+    if (format.header) {
+      if (n < format.header.size) throw USE_INDEX;
+      out = decodeStruct(format.header, mem.u8, mem.view, at, format.header.size, this.options);
+      skip = align4(format.header.size);
+    }
+    if (format.set && n > skip) {
+      const direct = directSet(format.set);
+      if (!direct) throw USE_INDEX;
+      Object.assign(out, direct(this, at + skip, at + n, depth + 1, here, null));
+    }
+    return out;
+  }
+
   /** Keeps attribute k under $unknown. */
   unknown(out: Attributes, list: AttributeList, k: number): void {
     const entry: UnknownAttribute = { type: list.type(k), bytes: list.bytes(k) };
@@ -364,7 +407,7 @@ class Decoder {
       case 'nest-type-value':
         return this.typeValue(list, k, a, here);
       case 'sub-message':
-        return this.subMessage(list, k, a, here);
+        return this.subMessageAt(list, k, a, here);
       default:
         return list.bytes(k);
     }
@@ -457,7 +500,7 @@ class Decoder {
     return out;
   }
 
-  private subMessage(list: AttributeList, k: number, a: AttributeSchema, here: Level): unknown {
+  private subMessageAt(list: AttributeList, k: number, a: AttributeSchema, here: Level): unknown {
     const selector = findSelector(here, a);
     const format = selector === undefined ? undefined : a.subMessage!.formats.get(selector);
     if (!format) return list.bytes(k);
@@ -514,7 +557,10 @@ interface Envelope {
 }
 
 /** nlmsghdr, genlmsghdr, the fixed header and an error's echo of message i. */
-function decodeEnvelope(batch: Batch, i: number, schema: MessageSchema, options: DecodeOptions | undefined, codec: Codec): Envelope {
+function decodeEnvelope(
+  batch: Batch, i: number, schema: MessageSchema, options: DecodeOptions | undefined, codec: Codec,
+  headerDecoder: StructDecoder | null | undefined = undefined,
+): Envelope {
   const family = schema.family;
   const mem = codec.memory;
   const start = batch.regionAddress + batch.offset(i) + NLMSG_HDRLEN;
@@ -536,7 +582,7 @@ function decodeEnvelope(batch: Batch, i: number, schema: MessageSchema, options:
     if (!header.hasRest && available < header.size) {
       throw new TruncatedError(`message of ${length} payload bytes is too short for its ${header.name} header (${header.size} bytes)`, at - batch.regionAddress);
     }
-    const special = options?.decoders !== 'table' ? specializedStruct(family, header) : null;
+    const special = headerDecoder !== undefined ? headerDecoder : options?.decoders !== 'table' ? specializedStruct(family, header) : null;
     out.header = special
       ? special(mem.u8, mem.view, at, header.hasRest ? available : header.size, options)
       : decodeStruct(header, mem.u8, mem.view, at, header.hasRest ? available : header.size, options);
@@ -562,9 +608,111 @@ function descends(options: DecodeOptions | undefined): boolean {
   return !(options?.lazy || options?.only);
 }
 
+/** Whether the options let direct decoders run (lazy decoding defers through the index path). */
+function directOn(options: DecodeOptions | undefined): boolean {
+  return options?.decoders !== 'table' && options?.lazy !== true;
+}
+
+/**
+ * Whole messages by the direct decoders: what decodeBatchMessage does, with
+ * the attributes read from the message's bytes instead of a WASM index. The
+ * lookups (decoders of the set and header, the `only` mask) are made once
+ * per schema, so that a batch of one kind of message pays them once.
+ */
+class DirectMessages {
+  private schema: MessageSchema | undefined = undefined;
+  private direct: DirectSetDecoder | null = null;
+  private header: StructDecoder | null = null;
+  private selected: Uint8Array | null = null;
+  private decoder: Decoder | null = null;
+  /** The schema has a fixed header (with a generated decoder) and no genlmsghdr: decodePlain applies. */
+  private plain = false;
+
+  constructor(private readonly options: DecodeOptions | undefined, private readonly codec: Codec) {}
+
+  /**
+   * Message i (already checked) decoded as `schema`, or null when it has no
+   * direct decoder or needs the index path: then nothing of this attempt is
+   * kept, and decodeIndexed gives the value or the exact error.
+   */
+  decode(batch: Batch, i: number, schema: MessageSchema): DecodedMessage | null {
+    if (schema !== this.schema) this.resolve(schema);
+    const direct = this.direct;
+    if (!direct) return null;
+    if (this.plain && batch.type(i) !== NLMSG_ERROR) return this.decodePlain(batch, i, schema, direct);
+    const { out, attributesAt } = decodeEnvelope(batch, i, schema, this.options, this.codec, this.header);
+    if (attributesAt < 0) {
+      out.attributes = {};
+      return out;
+    }
+    const message = batch.regionAddress + batch.offset(i);
+    const start = message + NLMSG_HDRLEN + align4(attributesAt);
+    const end = message + batch.length(i);
+    if (start > end) return null;
+    const d = this.decoder!;
+    try {
+      out.attributes = direct(d, start, end, 0, null, this.selected);
+      return out;
+    } catch {
+      // USE_INDEX, or an error of the index path on one attribute: the index
+      // path decodes the whole message again and throws its exact error.
+      d.depth = 1;
+      directStats.fallbacks++;
+      return null;
+    }
+  }
+
+  /**
+   * The common case (a fixed header, no genlmsghdr, not NLMSG_ERROR): decodeEnvelope's result
+   * built in one literal, with its keys in the same order, once the header
+   * and the attributes are decoded.
+   */
+  private decodePlain(batch: Batch, i: number, schema: MessageSchema, direct: DirectSetDecoder): DecodedMessage | null {
+    const type = batch.type(i);
+    const length = batch.length(i);
+    const size = schema.header!.size;
+    if (length < NLMSG_HDRLEN + align4(size)) return null;
+    const mem = this.codec.memory;
+    const message = batch.regionAddress + batch.offset(i);
+    const header = this.header!(mem.u8, mem.view, message + NLMSG_HDRLEN, size, this.options);
+    const d = this.decoder!;
+    let attributes: Attributes;
+    try {
+      attributes = direct(d, message + NLMSG_HDRLEN + align4(size), message + length, 0, null, this.selected);
+    } catch {
+      d.depth = 1;
+      directStats.fallbacks++;
+      return null;
+    }
+    return {
+      family: schema.family.name, message: schema.name, type, flags: batch.flags(i), seq: batch.seq(i), pid: batch.pid(i), header, attributes,
+    };
+  }
+
+  private resolve(schema: MessageSchema): void {
+    const set = schema.set;
+    const family = schema.family;
+    this.schema = schema;
+    this.direct = set ? directSet(set) : null;
+    this.header = schema.header ? specializedStruct(family, schema.header) : null;
+    this.plain = !family.genetlink && this.header !== null && !schema.header!.hasRest && schema.headerLength === schema.header!.size;
+    this.selected = set && this.options?.only ? selection(set, this.options.only) : null;
+    if (this.decoder?.nestMap !== family.nestMap) this.decoder = new Decoder(this.codec, poolOf(this.codec), this.options, family.nestMap);
+  }
+}
+
 /** Decodes message i of a batch as `schema`. */
 export function decodeBatchMessage(batch: Batch, i: number, schema: MessageSchema, options?: DecodeOptions, codec: Codec = loadCodec()): DecodedMessage {
   batch.check(i);
+  if (directOn(options) && schema.set) {
+    const direct = new DirectMessages(options, codec).decode(batch, i, schema);
+    if (direct) return direct;
+  }
+  return decodeIndexed(batch, i, schema, options, codec);
+}
+
+/** decodeBatchMessage by the WASM attribute index (message i already checked). */
+function decodeIndexed(batch: Batch, i: number, schema: MessageSchema, options: DecodeOptions | undefined, codec: Codec): DecodedMessage {
   const { out, attributesAt } = decodeEnvelope(batch, i, schema, options, codec);
   if (attributesAt >= 0) {
     const family = schema.family;
@@ -616,13 +764,23 @@ export function forEachBatchMessage(
   let lead: MessageSchema | undefined;
   const headerOf = new Map<number, number>();
   const mixed = new Set<number>();
+  // With a direct decoder for the group, each message reads its own bytes: no index walk, no group.
+  const direct: DirectMessages | null = directOn(options) ? new DirectMessages(options, codec) : null;
+  let grouped = true;
   for (let i = 0; i < count; i++) {
     if (batch.status(i) !== STATUS_OK) batch.check(i);
     const schema = select(batch, i);
     schemas[i] = schema;
+    if (!grouped) continue;
     const type = batch.type(i);
     if (!schema?.set || schema.header?.hasRest || type < NLMSG_MIN_TYPE) continue;
-    lead ??= schema;
+    if (lead === undefined) {
+      lead = schema;
+      if (direct !== null && directSet(schema.set) !== null) {
+        grouped = false;
+        continue;
+      }
+    }
     if (schema.family !== lead.family || schema.set !== lead.set) {
       mixed.add(type);
       continue;
@@ -633,7 +791,7 @@ export function forEachBatchMessage(
   }
   let decoded = 0;
   let all: BatchAttributes | null = null;
-  if (lead) {
+  if (lead && grouped) {
     const byType: Record<number, number | null> = {};
     for (const [type, length] of headerOf) byType[type] = mixed.has(type) ? null : length;
     let walker = batchWalkers.get(codec);
@@ -651,7 +809,8 @@ export function forEachBatchMessage(
     const inWalk = all !== null && schema.family === lead!.family && schema.set === lead!.set && !mixed.has(type) && headerOf.get(type) === schema.headerLength;
     decoded++;
     if (!inWalk) {
-      visit(decodeBatchMessage(batch, i, schema, options, codec), i);
+      batch.check(i);
+      visit((direct !== null ? direct.decode(batch, i, schema) : null) ?? decodeIndexed(batch, i, schema, options, codec), i);
       continue;
     }
     const { out: message, attributesAt } = decodeEnvelope(batch, i, schema, options, codec);

@@ -151,6 +151,7 @@ export function bindConnector(family: Family): FamilyDecoders {
   };
   return {
     sets: new Map([]),
+    direct: new Map([]),
     structs: new Map([[structs[0]!, struct0], [structs[1]!, struct1], [structs[2]!, struct2], [structs[3]!, struct3], [structs[4]!, struct4], [structs[5]!, struct5], [structs[6]!, struct6], [structs[7]!, struct7], [structs[8]!, struct8], [structs[9]!, struct9], [structs[10]!, struct10], [structs[11]!, struct11], [structs[12]!, struct12]]),
   };
 }

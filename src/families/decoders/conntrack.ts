@@ -3,11 +3,11 @@
 
 import type { Family } from '../../schema/compile.js';
 import type { Attributes } from '../../schema/decode.js';
-import { NLA_HDRLEN, STATUS_OK, STATUS_BAD_NEST } from '../../codec/constants.js';
+import { NLA_HDRLEN, NLA_F_NET_BYTEORDER, NLA_TYPE_MASK, STATUS_OK, STATUS_BAD_NEST } from '../../codec/constants.js';
 import { decodeString } from '../../codec/text.js';
 import { nameValue } from '../../schema/values.js';
 import { decodeStruct } from '../../schema/struct.js';
-import { attrsByValue, type DecodeLevel, type FamilyDecoders, type SetDecoder, type StructDecoder } from './runtime.js';
+import { attrsByValue, keepUnknown, DIRECT_MAX_DEPTH, USE_INDEX, shortString, copyBytes, type DecodeLevel, type FamilyDecoders, type SetDecoder, type DirectSetDecoder, type StructDecoder } from './runtime.js';
 
 /** The conntrack decoders, bound to the compiled schema of the spec. */
 export function bindConntrack(family: Family): FamilyDecoders {
@@ -819,8 +819,834 @@ export function bindConntrack(family: Family): FamilyDecoders {
     }
     return out;
   };
+  // attribute set conntrack-attrs, read from its bytes
+  const direct0: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // tuple-orig: nest
+          if (out.tupleOrig !== undefined) break;
+          out.tupleOrig = direct1(host, at, at + n, depth + 1, (here ??= { set: S0, out, parent: up }), null);
+          continue;
+        case 2: // tuple-reply: nest
+          if (out.tupleReply !== undefined) break;
+          out.tupleReply = direct1(host, at, at + n, depth + 1, (here ??= { set: S0, out, parent: up }), null);
+          continue;
+        case 3: // status: u32
+          if (out.status !== undefined) break;
+          out.status = host.general(pos, A0[3]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 4: // protoinfo: nest
+          if (out.protoinfo !== undefined) break;
+          out.protoinfo = direct4(host, at, at + n, depth + 1, (here ??= { set: S0, out, parent: up }), null);
+          continue;
+        case 5: // help: nest
+          if (out.help !== undefined) break;
+          out.help = direct8(host, at, at + n, depth + 1, (here ??= { set: S0, out, parent: up }), null);
+          continue;
+        case 6: // nat-src: nest
+          if (out.natSrc !== undefined) break;
+          out.natSrc = direct9(host, at, at + n, depth + 1, (here ??= { set: S0, out, parent: up }), null);
+          continue;
+        case 7: // timeout: u32
+          if (out.timeout !== undefined) break;
+          out.timeout = host.general(pos, A0[7]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 8: // mark: u32
+          if (out.mark !== undefined) break;
+          out.mark = host.general(pos, A0[8]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 9: // counters-orig: nest
+          if (out.countersOrig !== undefined) break;
+          out.countersOrig = direct11(host, at, at + n, depth + 1, (here ??= { set: S0, out, parent: up }), null);
+          continue;
+        case 10: // counters-reply: nest
+          if (out.countersReply !== undefined) break;
+          out.countersReply = direct11(host, at, at + n, depth + 1, (here ??= { set: S0, out, parent: up }), null);
+          continue;
+        case 11: // use: u32
+          if (out.use !== undefined) break;
+          out.use = host.general(pos, A0[11]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 12: // id: u32
+          if (out.id !== undefined) break;
+          out.id = host.general(pos, A0[12]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 13: // nat-dst: nest
+          if (out.natDst !== undefined) break;
+          out.natDst = direct9(host, at, at + n, depth + 1, (here ??= { set: S0, out, parent: up }), null);
+          continue;
+        case 14: // tuple-master: nest
+          if (out.tupleMaster !== undefined) break;
+          out.tupleMaster = direct1(host, at, at + n, depth + 1, (here ??= { set: S0, out, parent: up }), null);
+          continue;
+        case 15: // seq-adj-orig: nest
+          if (out.seqAdjOrig !== undefined) break;
+          out.seqAdjOrig = direct12(host, at, at + n, depth + 1, (here ??= { set: S0, out, parent: up }), null);
+          continue;
+        case 16: // seq-adj-reply: nest
+          if (out.seqAdjReply !== undefined) break;
+          out.seqAdjReply = direct12(host, at, at + n, depth + 1, (here ??= { set: S0, out, parent: up }), null);
+          continue;
+        case 17: // secmark: u32
+          if (out.secmark !== undefined) break;
+          out.secmark = host.general(pos, A0[17]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 18: // zone: u16
+          if (out.zone !== undefined) break;
+          out.zone = host.general(pos, A0[18]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 19: // secctx: nest
+          if (out.secctx !== undefined) break;
+          out.secctx = direct13(host, at, at + n, depth + 1, (here ??= { set: S0, out, parent: up }), null);
+          continue;
+        case 20: // timestamp: nest
+          if (out.timestamp !== undefined) break;
+          out.timestamp = direct14(host, at, at + n, depth + 1, (here ??= { set: S0, out, parent: up }), null);
+          continue;
+        case 21: // mark-mask: u32
+          if (out.markMask !== undefined) break;
+          out.markMask = host.general(pos, A0[21]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 22: // labels: binary
+          if (out.labels !== undefined) break;
+          out.labels = copyBytes(mem.u8, at, n);
+          continue;
+        case 23: // labels-mask: binary
+          if (out.labelsMask !== undefined) break;
+          out.labelsMask = copyBytes(mem.u8, at, n);
+          continue;
+        case 24: // synproxy: nest
+          if (out.synproxy !== undefined) break;
+          out.synproxy = direct15(host, at, at + n, depth + 1, (here ??= { set: S0, out, parent: up }), null);
+          continue;
+        case 25: // filter: nest
+          if (out.filter !== undefined) break;
+          out.filter = direct16(host, at, at + n, depth + 1, (here ??= { set: S0, out, parent: up }), null);
+          continue;
+        case 26: // status-mask: u32
+          if (out.statusMask !== undefined) break;
+          out.statusMask = host.general(pos, A0[26]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set tuple-attrs, read from its bytes
+  const direct1: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // ip: nest
+          if (out.ip !== undefined) break;
+          out.ip = direct2(host, at, at + n, depth + 1, (here ??= { set: S1, out, parent: up }), null);
+          continue;
+        case 2: // proto: nest
+          if (out.proto !== undefined) break;
+          out.proto = direct3(host, at, at + n, depth + 1, (here ??= { set: S1, out, parent: up }), null);
+          continue;
+        case 3: // zone: u16
+          if (out.zone !== undefined) break;
+          out.zone = host.general(pos, A1[3]!, depth, (here ??= { set: S1, out, parent: up }));
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set ip-attrs, read from its bytes
+  const direct2: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // v4-src: binary
+          if (out.v4Src !== undefined) break;
+          out.v4Src = copyBytes(mem.u8, at, n);
+          continue;
+        case 2: // v4-dst: binary
+          if (out.v4Dst !== undefined) break;
+          out.v4Dst = copyBytes(mem.u8, at, n);
+          continue;
+        case 3: // v6-src: binary
+          if (out.v6Src !== undefined) break;
+          out.v6Src = copyBytes(mem.u8, at, n);
+          continue;
+        case 4: // v6-dst: binary
+          if (out.v6Dst !== undefined) break;
+          out.v6Dst = copyBytes(mem.u8, at, n);
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set proto-attrs, read from its bytes
+  const direct3: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // num: u8
+          if (out.num !== undefined) break;
+          out.num = n >= 1 ? mem.u8[at]! : host.general(pos, A3[1]!, depth, (here ??= { set: S3, out, parent: up }));
+          continue;
+        case 2: // src-port: u16
+          if (out.srcPort !== undefined) break;
+          out.srcPort = host.general(pos, A3[2]!, depth, (here ??= { set: S3, out, parent: up }));
+          continue;
+        case 3: // dst-port: u16
+          if (out.dstPort !== undefined) break;
+          out.dstPort = host.general(pos, A3[3]!, depth, (here ??= { set: S3, out, parent: up }));
+          continue;
+        case 4: // icmp-id: u16
+          if (out.icmpId !== undefined) break;
+          out.icmpId = host.general(pos, A3[4]!, depth, (here ??= { set: S3, out, parent: up }));
+          continue;
+        case 5: // icmp-type: u8
+          if (out.icmpType !== undefined) break;
+          out.icmpType = n >= 1 ? mem.u8[at]! : host.general(pos, A3[5]!, depth, (here ??= { set: S3, out, parent: up }));
+          continue;
+        case 6: // icmp-code: u8
+          if (out.icmpCode !== undefined) break;
+          out.icmpCode = n >= 1 ? mem.u8[at]! : host.general(pos, A3[6]!, depth, (here ??= { set: S3, out, parent: up }));
+          continue;
+        case 7: // icmpv6-id: u16
+          if (out.icmpv6Id !== undefined) break;
+          out.icmpv6Id = host.general(pos, A3[7]!, depth, (here ??= { set: S3, out, parent: up }));
+          continue;
+        case 8: // icmpv6-type: u8
+          if (out.icmpv6Type !== undefined) break;
+          out.icmpv6Type = n >= 1 ? mem.u8[at]! : host.general(pos, A3[8]!, depth, (here ??= { set: S3, out, parent: up }));
+          continue;
+        case 9: // icmpv6-code: u8
+          if (out.icmpv6Code !== undefined) break;
+          out.icmpv6Code = n >= 1 ? mem.u8[at]! : host.general(pos, A3[9]!, depth, (here ??= { set: S3, out, parent: up }));
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set protoinfo-attrs, read from its bytes
+  const direct4: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // tcp: nest
+          if (out.tcp !== undefined) break;
+          out.tcp = direct5(host, at, at + n, depth + 1, (here ??= { set: S4, out, parent: up }), null);
+          continue;
+        case 2: // dccp: nest
+          if (out.dccp !== undefined) break;
+          out.dccp = direct6(host, at, at + n, depth + 1, (here ??= { set: S4, out, parent: up }), null);
+          continue;
+        case 3: // sctp: nest
+          if (out.sctp !== undefined) break;
+          out.sctp = direct7(host, at, at + n, depth + 1, (here ??= { set: S4, out, parent: up }), null);
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set protoinfo-tcp-attrs, read from its bytes
+  const direct5: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // state: u8
+          if (out.state !== undefined) break;
+          out.state = n >= 1 ? host.names ? nameValue(E0, false, mem.u8[at]!) : mem.u8[at]! : host.general(pos, A5[1]!, depth, (here ??= { set: S5, out, parent: up }));
+          continue;
+        case 2: // wscale-original: u8
+          if (out.wscaleOriginal !== undefined) break;
+          out.wscaleOriginal = n >= 1 ? mem.u8[at]! : host.general(pos, A5[2]!, depth, (here ??= { set: S5, out, parent: up }));
+          continue;
+        case 3: // wscale-reply: u8
+          if (out.wscaleReply !== undefined) break;
+          out.wscaleReply = n >= 1 ? mem.u8[at]! : host.general(pos, A5[3]!, depth, (here ??= { set: S5, out, parent: up }));
+          continue;
+        case 4: // flags-original: binary
+          if (out.flagsOriginal !== undefined) break;
+          out.flagsOriginal = struct1(mem.u8, mem.view, at, n, host.options);
+          continue;
+        case 5: // flags-reply: binary
+          if (out.flagsReply !== undefined) break;
+          out.flagsReply = struct1(mem.u8, mem.view, at, n, host.options);
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set protoinfo-dccp-attrs, read from its bytes
+  const direct6: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // state: u8
+          if (out.state !== undefined) break;
+          out.state = n >= 1 ? mem.u8[at]! : host.general(pos, A6[1]!, depth, (here ??= { set: S6, out, parent: up }));
+          continue;
+        case 2: // role: u8
+          if (out.role !== undefined) break;
+          out.role = n >= 1 ? mem.u8[at]! : host.general(pos, A6[2]!, depth, (here ??= { set: S6, out, parent: up }));
+          continue;
+        case 3: // handshake-seq: u64
+          if (out.handshakeSeq !== undefined) break;
+          out.handshakeSeq = host.general(pos, A6[3]!, depth, (here ??= { set: S6, out, parent: up }));
+          continue;
+        case 4: continue; // pad: pad
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set protoinfo-sctp-attrs, read from its bytes
+  const direct7: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // state: u8
+          if (out.state !== undefined) break;
+          out.state = n >= 1 ? mem.u8[at]! : host.general(pos, A7[1]!, depth, (here ??= { set: S7, out, parent: up }));
+          continue;
+        case 2: // vtag-original: u32
+          if (out.vtagOriginal !== undefined) break;
+          out.vtagOriginal = host.general(pos, A7[2]!, depth, (here ??= { set: S7, out, parent: up }));
+          continue;
+        case 3: // vtag-reply: u32
+          if (out.vtagReply !== undefined) break;
+          out.vtagReply = host.general(pos, A7[3]!, depth, (here ??= { set: S7, out, parent: up }));
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set help-attrs, read from its bytes
+  const direct8: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // name: string
+          if (out.name !== undefined) break;
+          out.name = shortString(mem.u8, at, at + n);
+          continue;
+        case 2: // info: binary
+          if (out.info !== undefined) break;
+          out.info = copyBytes(mem.u8, at, n);
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set nat-attrs, read from its bytes
+  const direct9: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // v4-minip: binary
+          if (out.v4Minip !== undefined) break;
+          out.v4Minip = copyBytes(mem.u8, at, n);
+          continue;
+        case 2: // v4-maxip: binary
+          if (out.v4Maxip !== undefined) break;
+          out.v4Maxip = copyBytes(mem.u8, at, n);
+          continue;
+        case 3: // proto: nest
+          if (out.proto !== undefined) break;
+          out.proto = direct10(host, at, at + n, depth + 1, (here ??= { set: S9, out, parent: up }), null);
+          continue;
+        case 4: // v6-minip: binary
+          if (out.v6Minip !== undefined) break;
+          out.v6Minip = copyBytes(mem.u8, at, n);
+          continue;
+        case 5: // v6-maxip: binary
+          if (out.v6Maxip !== undefined) break;
+          out.v6Maxip = copyBytes(mem.u8, at, n);
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set protonat-attrs, read from its bytes
+  const direct10: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // port-min: u16
+          if (out.portMin !== undefined) break;
+          out.portMin = host.general(pos, A10[1]!, depth, (here ??= { set: S10, out, parent: up }));
+          continue;
+        case 2: // port-max: u16
+          if (out.portMax !== undefined) break;
+          out.portMax = host.general(pos, A10[2]!, depth, (here ??= { set: S10, out, parent: up }));
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set counters-attrs, read from its bytes
+  const direct11: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // packets: u64
+          if (out.packets !== undefined) break;
+          out.packets = host.general(pos, A11[1]!, depth, (here ??= { set: S11, out, parent: up }));
+          continue;
+        case 2: // bytes: u64
+          if (out.bytes !== undefined) break;
+          out.bytes = host.general(pos, A11[2]!, depth, (here ??= { set: S11, out, parent: up }));
+          continue;
+        case 3: // packets32: u32
+          if (out.packets32 !== undefined) break;
+          out.packets32 = host.general(pos, A11[3]!, depth, (here ??= { set: S11, out, parent: up }));
+          continue;
+        case 4: // bytes32: u32
+          if (out.bytes32 !== undefined) break;
+          out.bytes32 = host.general(pos, A11[4]!, depth, (here ??= { set: S11, out, parent: up }));
+          continue;
+        case 5: continue; // pad: pad
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set seqadj-attrs, read from its bytes
+  const direct12: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // correction-pos: u32
+          if (out.correctionPos !== undefined) break;
+          out.correctionPos = host.general(pos, A12[1]!, depth, (here ??= { set: S12, out, parent: up }));
+          continue;
+        case 2: // offset-before: u32
+          if (out.offsetBefore !== undefined) break;
+          out.offsetBefore = host.general(pos, A12[2]!, depth, (here ??= { set: S12, out, parent: up }));
+          continue;
+        case 3: // offset-after: u32
+          if (out.offsetAfter !== undefined) break;
+          out.offsetAfter = host.general(pos, A12[3]!, depth, (here ??= { set: S12, out, parent: up }));
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set secctx-attrs, read from its bytes
+  const direct13: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // name: string
+          if (out.name !== undefined) break;
+          out.name = shortString(mem.u8, at, at + n);
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set timestamp-attrs, read from its bytes
+  const direct14: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // start: u64
+          if (out.start !== undefined) break;
+          out.start = host.general(pos, A14[1]!, depth, (here ??= { set: S14, out, parent: up }));
+          continue;
+        case 2: // stop: u64
+          if (out.stop !== undefined) break;
+          out.stop = host.general(pos, A14[2]!, depth, (here ??= { set: S14, out, parent: up }));
+          continue;
+        case 3: continue; // pad: pad
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set synproxy-attrs, read from its bytes
+  const direct15: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // isn: u32
+          if (out.isn !== undefined) break;
+          out.isn = host.general(pos, A15[1]!, depth, (here ??= { set: S15, out, parent: up }));
+          continue;
+        case 2: // its: u32
+          if (out.its !== undefined) break;
+          out.its = host.general(pos, A15[2]!, depth, (here ??= { set: S15, out, parent: up }));
+          continue;
+        case 3: // tsoff: u32
+          if (out.tsoff !== undefined) break;
+          out.tsoff = host.general(pos, A15[3]!, depth, (here ??= { set: S15, out, parent: up }));
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set filter-attrs, read from its bytes
+  const direct16: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // orig-flags: u32
+          if (out.origFlags !== undefined) break;
+          out.origFlags = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A16[1]!, depth, (here ??= { set: S16, out, parent: up }));
+          continue;
+        case 2: // reply-flags: u32
+          if (out.replyFlags !== undefined) break;
+          out.replyFlags = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A16[2]!, depth, (here ??= { set: S16, out, parent: up }));
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set stats-cpu-attrs, read from its bytes
+  const direct17: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // searched: u32
+          if (out.searched !== undefined) break;
+          out.searched = host.general(pos, A17[1]!, depth, (here ??= { set: S17, out, parent: up }));
+          continue;
+        case 2: // found: u32
+          if (out.found !== undefined) break;
+          out.found = host.general(pos, A17[2]!, depth, (here ??= { set: S17, out, parent: up }));
+          continue;
+        case 3: // new: u32
+          if (out.new !== undefined) break;
+          out.new = host.general(pos, A17[3]!, depth, (here ??= { set: S17, out, parent: up }));
+          continue;
+        case 4: // invalid: u32
+          if (out.invalid !== undefined) break;
+          out.invalid = host.general(pos, A17[4]!, depth, (here ??= { set: S17, out, parent: up }));
+          continue;
+        case 5: // ignore: u32
+          if (out.ignore !== undefined) break;
+          out.ignore = host.general(pos, A17[5]!, depth, (here ??= { set: S17, out, parent: up }));
+          continue;
+        case 6: // delete: u32
+          if (out.delete !== undefined) break;
+          out.delete = host.general(pos, A17[6]!, depth, (here ??= { set: S17, out, parent: up }));
+          continue;
+        case 7: // delete-list: u32
+          if (out.deleteList !== undefined) break;
+          out.deleteList = host.general(pos, A17[7]!, depth, (here ??= { set: S17, out, parent: up }));
+          continue;
+        case 8: // insert: u32
+          if (out.insert !== undefined) break;
+          out.insert = host.general(pos, A17[8]!, depth, (here ??= { set: S17, out, parent: up }));
+          continue;
+        case 9: // insert-failed: u32
+          if (out.insertFailed !== undefined) break;
+          out.insertFailed = host.general(pos, A17[9]!, depth, (here ??= { set: S17, out, parent: up }));
+          continue;
+        case 10: // drop: u32
+          if (out.drop !== undefined) break;
+          out.drop = host.general(pos, A17[10]!, depth, (here ??= { set: S17, out, parent: up }));
+          continue;
+        case 11: // early-drop: u32
+          if (out.earlyDrop !== undefined) break;
+          out.earlyDrop = host.general(pos, A17[11]!, depth, (here ??= { set: S17, out, parent: up }));
+          continue;
+        case 12: // error: u32
+          if (out.error !== undefined) break;
+          out.error = host.general(pos, A17[12]!, depth, (here ??= { set: S17, out, parent: up }));
+          continue;
+        case 13: // search-restart: u32
+          if (out.searchRestart !== undefined) break;
+          out.searchRestart = host.general(pos, A17[13]!, depth, (here ??= { set: S17, out, parent: up }));
+          continue;
+        case 14: // clash-resolve: u32
+          if (out.clashResolve !== undefined) break;
+          out.clashResolve = host.general(pos, A17[14]!, depth, (here ??= { set: S17, out, parent: up }));
+          continue;
+        case 15: // chain-toolong: u32
+          if (out.chainToolong !== undefined) break;
+          out.chainToolong = host.general(pos, A17[15]!, depth, (here ??= { set: S17, out, parent: up }));
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set stats-global-attrs, read from its bytes
+  const direct18: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // entries: u32
+          if (out.entries !== undefined) break;
+          out.entries = host.general(pos, A18[1]!, depth, (here ??= { set: S18, out, parent: up }));
+          continue;
+        case 2: // max-entries: u32
+          if (out.maxEntries !== undefined) break;
+          out.maxEntries = host.general(pos, A18[2]!, depth, (here ??= { set: S18, out, parent: up }));
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
   return {
     sets: new Map([[S0, set0], [S1, set1], [S2, set2], [S3, set3], [S4, set4], [S5, set5], [S6, set6], [S7, set7], [S8, set8], [S9, set9], [S10, set10], [S11, set11], [S12, set12], [S13, set13], [S14, set14], [S15, set15], [S16, set16], [S17, set17], [S18, set18]]),
+    direct: new Map([[S0, direct0], [S1, direct1], [S2, direct2], [S3, direct3], [S4, direct4], [S5, direct5], [S6, direct6], [S7, direct7], [S8, direct8], [S9, direct9], [S10, direct10], [S11, direct11], [S12, direct12], [S13, direct13], [S14, direct14], [S15, direct15], [S16, direct16], [S17, direct17], [S18, direct18]]),
     structs: new Map([[structs[0]!, struct0], [structs[1]!, struct1]]),
   };
 }

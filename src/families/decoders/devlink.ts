@@ -3,10 +3,10 @@
 
 import type { Family } from '../../schema/compile.js';
 import type { Attributes } from '../../schema/decode.js';
-import { NLA_HDRLEN, STATUS_OK, STATUS_BAD_NEST } from '../../codec/constants.js';
+import { NLA_HDRLEN, NLA_F_NET_BYTEORDER, NLA_TYPE_MASK, STATUS_OK, STATUS_BAD_NEST } from '../../codec/constants.js';
 import { decodeString } from '../../codec/text.js';
 import { nameValue } from '../../schema/values.js';
-import { attrsByValue, u64le, type DecodeLevel, type FamilyDecoders, type SetDecoder } from './runtime.js';
+import { attrsByValue, u64le, keepUnknown, DIRECT_MAX_DEPTH, USE_INDEX, shortString, copyBytes, type DecodeLevel, type FamilyDecoders, type SetDecoder, type DirectSetDecoder } from './runtime.js';
 
 /** The devlink decoders, bound to the compiled schema of the spec. */
 export function bindDevlink(family: Family): FamilyDecoders {
@@ -1913,8 +1913,1973 @@ export function bindDevlink(family: Family): FamilyDecoders {
     }
     return out;
   };
+  // attribute set devlink, read from its bytes
+  const direct0: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // bus-name: string
+          if (out.busName !== undefined) break;
+          out.busName = shortString(mem.u8, at, at + n);
+          continue;
+        case 2: // dev-name: string
+          if (out.devName !== undefined) break;
+          out.devName = shortString(mem.u8, at, at + n);
+          continue;
+        case 3: // port-index: u32
+          if (out.portIndex !== undefined) break;
+          out.portIndex = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A0[3]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 4: // port-type: u16
+          if (out.portType !== undefined) break;
+          out.portType = n >= 2 && (raw & NLA_F_NET_BYTEORDER) === 0 ? host.names ? nameValue(E0, false, mem.view.getUint16(at, true)) : mem.view.getUint16(at, true) : host.general(pos, A0[4]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 5: // port-desired-type: u16
+          if (out.portDesiredType !== undefined) break;
+          out.portDesiredType = n >= 2 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint16(at, true) : host.general(pos, A0[5]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 6: // port-netdev-ifindex: u32
+          if (out.portNetdevIfindex !== undefined) break;
+          out.portNetdevIfindex = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A0[6]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 7: // port-netdev-name: string
+          if (out.portNetdevName !== undefined) break;
+          out.portNetdevName = shortString(mem.u8, at, at + n);
+          continue;
+        case 8: // port-ibdev-name: string
+          if (out.portIbdevName !== undefined) break;
+          out.portIbdevName = shortString(mem.u8, at, at + n);
+          continue;
+        case 9: // port-split-count: u32
+          if (out.portSplitCount !== undefined) break;
+          out.portSplitCount = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A0[9]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 10: // port-split-group: u32
+          if (out.portSplitGroup !== undefined) break;
+          out.portSplitGroup = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A0[10]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 11: // sb-index: u32
+          if (out.sbIndex !== undefined) break;
+          out.sbIndex = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A0[11]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 12: // sb-size: u32
+          if (out.sbSize !== undefined) break;
+          out.sbSize = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A0[12]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 13: // sb-ingress-pool-count: u16
+          if (out.sbIngressPoolCount !== undefined) break;
+          out.sbIngressPoolCount = n >= 2 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint16(at, true) : host.general(pos, A0[13]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 14: // sb-egress-pool-count: u16
+          if (out.sbEgressPoolCount !== undefined) break;
+          out.sbEgressPoolCount = n >= 2 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint16(at, true) : host.general(pos, A0[14]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 15: // sb-ingress-tc-count: u16
+          if (out.sbIngressTcCount !== undefined) break;
+          out.sbIngressTcCount = n >= 2 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint16(at, true) : host.general(pos, A0[15]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 16: // sb-egress-tc-count: u16
+          if (out.sbEgressTcCount !== undefined) break;
+          out.sbEgressTcCount = n >= 2 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint16(at, true) : host.general(pos, A0[16]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 17: // sb-pool-index: u16
+          if (out.sbPoolIndex !== undefined) break;
+          out.sbPoolIndex = n >= 2 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint16(at, true) : host.general(pos, A0[17]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 18: // sb-pool-type: u8
+          if (out.sbPoolType !== undefined) break;
+          out.sbPoolType = n >= 1 ? host.names ? nameValue(E1, false, mem.u8[at]!) : mem.u8[at]! : host.general(pos, A0[18]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 19: // sb-pool-size: u32
+          if (out.sbPoolSize !== undefined) break;
+          out.sbPoolSize = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A0[19]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 20: // sb-pool-threshold-type: u8
+          if (out.sbPoolThresholdType !== undefined) break;
+          out.sbPoolThresholdType = n >= 1 ? host.names ? nameValue(E2, false, mem.u8[at]!) : mem.u8[at]! : host.general(pos, A0[20]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 21: // sb-threshold: u32
+          if (out.sbThreshold !== undefined) break;
+          out.sbThreshold = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A0[21]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 22: // sb-tc-index: u16
+          if (out.sbTcIndex !== undefined) break;
+          out.sbTcIndex = n >= 2 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint16(at, true) : host.general(pos, A0[22]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 23: // sb-occ-cur: u32
+          if (out.sbOccCur !== undefined) break;
+          out.sbOccCur = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A0[23]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 24: // sb-occ-max: u32
+          if (out.sbOccMax !== undefined) break;
+          out.sbOccMax = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A0[24]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 25: // eswitch-mode: u16
+          if (out.eswitchMode !== undefined) break;
+          out.eswitchMode = n >= 2 && (raw & NLA_F_NET_BYTEORDER) === 0 ? host.names ? nameValue(E3, false, mem.view.getUint16(at, true)) : mem.view.getUint16(at, true) : host.general(pos, A0[25]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 26: // eswitch-inline-mode: u8
+          if (out.eswitchInlineMode !== undefined) break;
+          out.eswitchInlineMode = n >= 1 ? host.names ? nameValue(E4, false, mem.u8[at]!) : mem.u8[at]! : host.general(pos, A0[26]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 27: // dpipe-tables: nest
+          if (out.dpipeTables !== undefined) break;
+          out.dpipeTables = direct11(host, at, at + n, depth + 1, (here ??= { set: S0, out, parent: up }), null);
+          continue;
+        case 28: { // dpipe-table: nest (multi)
+          const value = direct12(host, at, at + n, depth + 1, (here ??= { set: S0, out, parent: up }), null);
+          ((out.dpipeTable ??= []) as unknown[]).push(value);
+          continue;
+        }
+        case 29: // dpipe-table-name: string
+          if (out.dpipeTableName !== undefined) break;
+          out.dpipeTableName = shortString(mem.u8, at, at + n);
+          continue;
+        case 30: // dpipe-table-size: u64
+          if (out.dpipeTableSize !== undefined) break;
+          out.dpipeTableSize = n >= 8 && (raw & NLA_F_NET_BYTEORDER) === 0 ? u64le(mem.view, at) : host.general(pos, A0[30]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 31: // dpipe-table-matches: nest
+          if (out.dpipeTableMatches !== undefined) break;
+          out.dpipeTableMatches = direct13(host, at, at + n, depth + 1, (here ??= { set: S0, out, parent: up }), null);
+          continue;
+        case 32: // dpipe-table-actions: nest
+          if (out.dpipeTableActions !== undefined) break;
+          out.dpipeTableActions = direct14(host, at, at + n, depth + 1, (here ??= { set: S0, out, parent: up }), null);
+          continue;
+        case 33: // dpipe-table-counters-enabled: u8
+          if (out.dpipeTableCountersEnabled !== undefined) break;
+          out.dpipeTableCountersEnabled = n >= 1 ? mem.u8[at]! : host.general(pos, A0[33]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 34: // dpipe-entries: nest
+          if (out.dpipeEntries !== undefined) break;
+          out.dpipeEntries = direct15(host, at, at + n, depth + 1, (here ??= { set: S0, out, parent: up }), null);
+          continue;
+        case 35: { // dpipe-entry: nest (multi)
+          const value = direct16(host, at, at + n, depth + 1, (here ??= { set: S0, out, parent: up }), null);
+          ((out.dpipeEntry ??= []) as unknown[]).push(value);
+          continue;
+        }
+        case 36: // dpipe-entry-index: u64
+          if (out.dpipeEntryIndex !== undefined) break;
+          out.dpipeEntryIndex = n >= 8 && (raw & NLA_F_NET_BYTEORDER) === 0 ? u64le(mem.view, at) : host.general(pos, A0[36]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 37: // dpipe-entry-match-values: nest
+          if (out.dpipeEntryMatchValues !== undefined) break;
+          out.dpipeEntryMatchValues = direct17(host, at, at + n, depth + 1, (here ??= { set: S0, out, parent: up }), null);
+          continue;
+        case 38: // dpipe-entry-action-values: nest
+          if (out.dpipeEntryActionValues !== undefined) break;
+          out.dpipeEntryActionValues = direct18(host, at, at + n, depth + 1, (here ??= { set: S0, out, parent: up }), null);
+          continue;
+        case 39: // dpipe-entry-counter: u64
+          if (out.dpipeEntryCounter !== undefined) break;
+          out.dpipeEntryCounter = n >= 8 && (raw & NLA_F_NET_BYTEORDER) === 0 ? u64le(mem.view, at) : host.general(pos, A0[39]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 40: { // dpipe-match: nest (multi)
+          const value = direct19(host, at, at + n, depth + 1, (here ??= { set: S0, out, parent: up }), null);
+          ((out.dpipeMatch ??= []) as unknown[]).push(value);
+          continue;
+        }
+        case 41: { // dpipe-match-value: nest (multi)
+          const value = direct20(host, at, at + n, depth + 1, (here ??= { set: S0, out, parent: up }), null);
+          ((out.dpipeMatchValue ??= []) as unknown[]).push(value);
+          continue;
+        }
+        case 42: // dpipe-match-type: u32
+          if (out.dpipeMatchType !== undefined) break;
+          out.dpipeMatchType = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? host.names ? nameValue(E5, false, mem.view.getUint32(at, true)) : mem.view.getUint32(at, true) : host.general(pos, A0[42]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 43: { // dpipe-action: nest (multi)
+          const value = direct21(host, at, at + n, depth + 1, (here ??= { set: S0, out, parent: up }), null);
+          ((out.dpipeAction ??= []) as unknown[]).push(value);
+          continue;
+        }
+        case 44: { // dpipe-action-value: nest (multi)
+          const value = direct22(host, at, at + n, depth + 1, (here ??= { set: S0, out, parent: up }), null);
+          ((out.dpipeActionValue ??= []) as unknown[]).push(value);
+          continue;
+        }
+        case 45: // dpipe-action-type: u32
+          if (out.dpipeActionType !== undefined) break;
+          out.dpipeActionType = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? host.names ? nameValue(E6, false, mem.view.getUint32(at, true)) : mem.view.getUint32(at, true) : host.general(pos, A0[45]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 46: // dpipe-value: binary
+          if (out.dpipeValue !== undefined) break;
+          out.dpipeValue = copyBytes(mem.u8, at, n);
+          continue;
+        case 47: // dpipe-value-mask: binary
+          if (out.dpipeValueMask !== undefined) break;
+          out.dpipeValueMask = copyBytes(mem.u8, at, n);
+          continue;
+        case 48: // dpipe-value-mapping: u32
+          if (out.dpipeValueMapping !== undefined) break;
+          out.dpipeValueMapping = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A0[48]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 49: // dpipe-headers: nest
+          if (out.dpipeHeaders !== undefined) break;
+          out.dpipeHeaders = direct23(host, at, at + n, depth + 1, (here ??= { set: S0, out, parent: up }), null);
+          continue;
+        case 50: { // dpipe-header: nest (multi)
+          const value = direct24(host, at, at + n, depth + 1, (here ??= { set: S0, out, parent: up }), null);
+          ((out.dpipeHeader ??= []) as unknown[]).push(value);
+          continue;
+        }
+        case 51: // dpipe-header-name: string
+          if (out.dpipeHeaderName !== undefined) break;
+          out.dpipeHeaderName = shortString(mem.u8, at, at + n);
+          continue;
+        case 52: // dpipe-header-id: u32
+          if (out.dpipeHeaderId !== undefined) break;
+          out.dpipeHeaderId = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? host.names ? nameValue(E7, false, mem.view.getUint32(at, true)) : mem.view.getUint32(at, true) : host.general(pos, A0[52]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 53: // dpipe-header-fields: nest
+          if (out.dpipeHeaderFields !== undefined) break;
+          out.dpipeHeaderFields = direct25(host, at, at + n, depth + 1, (here ??= { set: S0, out, parent: up }), null);
+          continue;
+        case 54: // dpipe-header-global: u8
+          if (out.dpipeHeaderGlobal !== undefined) break;
+          out.dpipeHeaderGlobal = n >= 1 ? mem.u8[at]! : host.general(pos, A0[54]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 55: // dpipe-header-index: u32
+          if (out.dpipeHeaderIndex !== undefined) break;
+          out.dpipeHeaderIndex = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A0[55]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 56: { // dpipe-field: nest (multi)
+          const value = direct26(host, at, at + n, depth + 1, (here ??= { set: S0, out, parent: up }), null);
+          ((out.dpipeField ??= []) as unknown[]).push(value);
+          continue;
+        }
+        case 57: // dpipe-field-name: string
+          if (out.dpipeFieldName !== undefined) break;
+          out.dpipeFieldName = shortString(mem.u8, at, at + n);
+          continue;
+        case 58: // dpipe-field-id: u32
+          if (out.dpipeFieldId !== undefined) break;
+          out.dpipeFieldId = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A0[58]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 59: // dpipe-field-bitwidth: u32
+          if (out.dpipeFieldBitwidth !== undefined) break;
+          out.dpipeFieldBitwidth = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A0[59]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 60: // dpipe-field-mapping-type: u32
+          if (out.dpipeFieldMappingType !== undefined) break;
+          out.dpipeFieldMappingType = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? host.names ? nameValue(E8, false, mem.view.getUint32(at, true)) : mem.view.getUint32(at, true) : host.general(pos, A0[60]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 61: continue; // pad: pad
+        case 62: // eswitch-encap-mode: u8
+          if (out.eswitchEncapMode !== undefined) break;
+          out.eswitchEncapMode = n >= 1 ? host.names ? nameValue(E9, false, mem.u8[at]!) : mem.u8[at]! : host.general(pos, A0[62]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 63: // resource-list: nest
+          if (out.resourceList !== undefined) break;
+          out.resourceList = direct28(host, at, at + n, depth + 1, (here ??= { set: S0, out, parent: up }), null);
+          continue;
+        case 64: { // resource: nest (multi)
+          const value = direct27(host, at, at + n, depth + 1, (here ??= { set: S0, out, parent: up }), null);
+          ((out.resource ??= []) as unknown[]).push(value);
+          continue;
+        }
+        case 65: // resource-name: string
+          if (out.resourceName !== undefined) break;
+          out.resourceName = shortString(mem.u8, at, at + n);
+          continue;
+        case 66: // resource-id: u64
+          if (out.resourceId !== undefined) break;
+          out.resourceId = n >= 8 && (raw & NLA_F_NET_BYTEORDER) === 0 ? u64le(mem.view, at) : host.general(pos, A0[66]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 67: // resource-size: u64
+          if (out.resourceSize !== undefined) break;
+          out.resourceSize = n >= 8 && (raw & NLA_F_NET_BYTEORDER) === 0 ? u64le(mem.view, at) : host.general(pos, A0[67]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 68: // resource-size-new: u64
+          if (out.resourceSizeNew !== undefined) break;
+          out.resourceSizeNew = n >= 8 && (raw & NLA_F_NET_BYTEORDER) === 0 ? u64le(mem.view, at) : host.general(pos, A0[68]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 69: // resource-size-valid: u8
+          if (out.resourceSizeValid !== undefined) break;
+          out.resourceSizeValid = n >= 1 ? mem.u8[at]! : host.general(pos, A0[69]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 70: // resource-size-min: u64
+          if (out.resourceSizeMin !== undefined) break;
+          out.resourceSizeMin = n >= 8 && (raw & NLA_F_NET_BYTEORDER) === 0 ? u64le(mem.view, at) : host.general(pos, A0[70]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 71: // resource-size-max: u64
+          if (out.resourceSizeMax !== undefined) break;
+          out.resourceSizeMax = n >= 8 && (raw & NLA_F_NET_BYTEORDER) === 0 ? u64le(mem.view, at) : host.general(pos, A0[71]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 72: // resource-size-gran: u64
+          if (out.resourceSizeGran !== undefined) break;
+          out.resourceSizeGran = n >= 8 && (raw & NLA_F_NET_BYTEORDER) === 0 ? u64le(mem.view, at) : host.general(pos, A0[72]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 73: // resource-unit: u8
+          if (out.resourceUnit !== undefined) break;
+          out.resourceUnit = n >= 1 ? host.names ? nameValue(E10, false, mem.u8[at]!) : mem.u8[at]! : host.general(pos, A0[73]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 74: // resource-occ: u64
+          if (out.resourceOcc !== undefined) break;
+          out.resourceOcc = n >= 8 && (raw & NLA_F_NET_BYTEORDER) === 0 ? u64le(mem.view, at) : host.general(pos, A0[74]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 75: // dpipe-table-resource-id: u64
+          if (out.dpipeTableResourceId !== undefined) break;
+          out.dpipeTableResourceId = n >= 8 && (raw & NLA_F_NET_BYTEORDER) === 0 ? u64le(mem.view, at) : host.general(pos, A0[75]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 76: // dpipe-table-resource-units: u64
+          if (out.dpipeTableResourceUnits !== undefined) break;
+          out.dpipeTableResourceUnits = n >= 8 && (raw & NLA_F_NET_BYTEORDER) === 0 ? u64le(mem.view, at) : host.general(pos, A0[76]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 77: // port-flavour: u16
+          if (out.portFlavour !== undefined) break;
+          out.portFlavour = n >= 2 && (raw & NLA_F_NET_BYTEORDER) === 0 ? host.names ? nameValue(E11, false, mem.view.getUint16(at, true)) : mem.view.getUint16(at, true) : host.general(pos, A0[77]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 78: // port-number: u32
+          if (out.portNumber !== undefined) break;
+          out.portNumber = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A0[78]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 79: // port-split-subport-number: u32
+          if (out.portSplitSubportNumber !== undefined) break;
+          out.portSplitSubportNumber = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A0[79]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 80: // param: nest
+          if (out.param !== undefined) break;
+          out.param = direct29(host, at, at + n, depth + 1, (here ??= { set: S0, out, parent: up }), null);
+          continue;
+        case 81: // param-name: string
+          if (out.paramName !== undefined) break;
+          out.paramName = shortString(mem.u8, at, at + n);
+          continue;
+        case 82: // param-generic: flag
+          if (out.paramGeneric !== undefined) break;
+          out.paramGeneric = true;
+          continue;
+        case 83: // param-type: u8
+          if (out.paramType !== undefined) break;
+          out.paramType = n >= 1 ? mem.u8[at]! : host.general(pos, A0[83]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 87: // param-value-cmode: u8
+          if (out.paramValueCmode !== undefined) break;
+          out.paramValueCmode = n >= 1 ? host.names ? nameValue(E12, false, mem.u8[at]!) : mem.u8[at]! : host.general(pos, A0[87]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 88: // region-name: string
+          if (out.regionName !== undefined) break;
+          out.regionName = shortString(mem.u8, at, at + n);
+          continue;
+        case 89: // region-size: u64
+          if (out.regionSize !== undefined) break;
+          out.regionSize = n >= 8 && (raw & NLA_F_NET_BYTEORDER) === 0 ? u64le(mem.view, at) : host.general(pos, A0[89]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 90: // region-snapshots: nest
+          if (out.regionSnapshots !== undefined) break;
+          out.regionSnapshots = direct30(host, at, at + n, depth + 1, (here ??= { set: S0, out, parent: up }), null);
+          continue;
+        case 91: // region-snapshot: nest
+          if (out.regionSnapshot !== undefined) break;
+          out.regionSnapshot = direct31(host, at, at + n, depth + 1, (here ??= { set: S0, out, parent: up }), null);
+          continue;
+        case 92: // region-snapshot-id: u32
+          if (out.regionSnapshotId !== undefined) break;
+          out.regionSnapshotId = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A0[92]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 93: // region-chunks: nest
+          if (out.regionChunks !== undefined) break;
+          out.regionChunks = direct32(host, at, at + n, depth + 1, (here ??= { set: S0, out, parent: up }), null);
+          continue;
+        case 94: // region-chunk: nest
+          if (out.regionChunk !== undefined) break;
+          out.regionChunk = direct33(host, at, at + n, depth + 1, (here ??= { set: S0, out, parent: up }), null);
+          continue;
+        case 95: // region-chunk-data: binary
+          if (out.regionChunkData !== undefined) break;
+          out.regionChunkData = copyBytes(mem.u8, at, n);
+          continue;
+        case 96: // region-chunk-addr: u64
+          if (out.regionChunkAddr !== undefined) break;
+          out.regionChunkAddr = n >= 8 && (raw & NLA_F_NET_BYTEORDER) === 0 ? u64le(mem.view, at) : host.general(pos, A0[96]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 97: // region-chunk-len: u64
+          if (out.regionChunkLen !== undefined) break;
+          out.regionChunkLen = n >= 8 && (raw & NLA_F_NET_BYTEORDER) === 0 ? u64le(mem.view, at) : host.general(pos, A0[97]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 98: // info-driver-name: string
+          if (out.infoDriverName !== undefined) break;
+          out.infoDriverName = shortString(mem.u8, at, at + n);
+          continue;
+        case 99: // info-serial-number: string
+          if (out.infoSerialNumber !== undefined) break;
+          out.infoSerialNumber = shortString(mem.u8, at, at + n);
+          continue;
+        case 100: { // info-version-fixed: nest (multi)
+          const value = direct10(host, at, at + n, depth + 1, (here ??= { set: S0, out, parent: up }), null);
+          ((out.infoVersionFixed ??= []) as unknown[]).push(value);
+          continue;
+        }
+        case 101: { // info-version-running: nest (multi)
+          const value = direct10(host, at, at + n, depth + 1, (here ??= { set: S0, out, parent: up }), null);
+          ((out.infoVersionRunning ??= []) as unknown[]).push(value);
+          continue;
+        }
+        case 102: { // info-version-stored: nest (multi)
+          const value = direct10(host, at, at + n, depth + 1, (here ??= { set: S0, out, parent: up }), null);
+          ((out.infoVersionStored ??= []) as unknown[]).push(value);
+          continue;
+        }
+        case 103: // info-version-name: string
+          if (out.infoVersionName !== undefined) break;
+          out.infoVersionName = shortString(mem.u8, at, at + n);
+          continue;
+        case 104: // info-version-value: string
+          if (out.infoVersionValue !== undefined) break;
+          out.infoVersionValue = shortString(mem.u8, at, at + n);
+          continue;
+        case 105: // sb-pool-cell-size: u32
+          if (out.sbPoolCellSize !== undefined) break;
+          out.sbPoolCellSize = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A0[105]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 106: // fmsg: nest
+          if (out.fmsg !== undefined) break;
+          out.fmsg = direct34(host, at, at + n, depth + 1, (here ??= { set: S0, out, parent: up }), null);
+          continue;
+        case 107: // fmsg-obj-nest-start: flag
+          if (out.fmsgObjNestStart !== undefined) break;
+          out.fmsgObjNestStart = true;
+          continue;
+        case 108: // fmsg-pair-nest-start: flag
+          if (out.fmsgPairNestStart !== undefined) break;
+          out.fmsgPairNestStart = true;
+          continue;
+        case 109: // fmsg-arr-nest-start: flag
+          if (out.fmsgArrNestStart !== undefined) break;
+          out.fmsgArrNestStart = true;
+          continue;
+        case 110: // fmsg-nest-end: flag
+          if (out.fmsgNestEnd !== undefined) break;
+          out.fmsgNestEnd = true;
+          continue;
+        case 111: // fmsg-obj-name: string
+          if (out.fmsgObjName !== undefined) break;
+          out.fmsgObjName = shortString(mem.u8, at, at + n);
+          continue;
+        case 112: // fmsg-obj-value-type: u8
+          if (out.fmsgObjValueType !== undefined) break;
+          out.fmsgObjValueType = n >= 1 ? mem.u8[at]! : host.general(pos, A0[112]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 114: // health-reporter: nest
+          if (out.healthReporter !== undefined) break;
+          out.healthReporter = direct35(host, at, at + n, depth + 1, (here ??= { set: S0, out, parent: up }), null);
+          continue;
+        case 115: // health-reporter-name: string
+          if (out.healthReporterName !== undefined) break;
+          out.healthReporterName = shortString(mem.u8, at, at + n);
+          continue;
+        case 116: // health-reporter-state: u8
+          if (out.healthReporterState !== undefined) break;
+          out.healthReporterState = n >= 1 ? mem.u8[at]! : host.general(pos, A0[116]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 117: // health-reporter-err-count: u64
+          if (out.healthReporterErrCount !== undefined) break;
+          out.healthReporterErrCount = n >= 8 && (raw & NLA_F_NET_BYTEORDER) === 0 ? u64le(mem.view, at) : host.general(pos, A0[117]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 118: // health-reporter-recover-count: u64
+          if (out.healthReporterRecoverCount !== undefined) break;
+          out.healthReporterRecoverCount = n >= 8 && (raw & NLA_F_NET_BYTEORDER) === 0 ? u64le(mem.view, at) : host.general(pos, A0[118]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 119: // health-reporter-dump-ts: u64
+          if (out.healthReporterDumpTs !== undefined) break;
+          out.healthReporterDumpTs = n >= 8 && (raw & NLA_F_NET_BYTEORDER) === 0 ? u64le(mem.view, at) : host.general(pos, A0[119]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 120: // health-reporter-graceful-period: u64
+          if (out.healthReporterGracefulPeriod !== undefined) break;
+          out.healthReporterGracefulPeriod = n >= 8 && (raw & NLA_F_NET_BYTEORDER) === 0 ? u64le(mem.view, at) : host.general(pos, A0[120]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 121: // health-reporter-auto-recover: u8
+          if (out.healthReporterAutoRecover !== undefined) break;
+          out.healthReporterAutoRecover = n >= 1 ? mem.u8[at]! : host.general(pos, A0[121]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 122: // flash-update-file-name: string
+          if (out.flashUpdateFileName !== undefined) break;
+          out.flashUpdateFileName = shortString(mem.u8, at, at + n);
+          continue;
+        case 123: // flash-update-component: string
+          if (out.flashUpdateComponent !== undefined) break;
+          out.flashUpdateComponent = shortString(mem.u8, at, at + n);
+          continue;
+        case 124: // flash-update-status-msg: string
+          if (out.flashUpdateStatusMsg !== undefined) break;
+          out.flashUpdateStatusMsg = shortString(mem.u8, at, at + n);
+          continue;
+        case 125: // flash-update-status-done: u64
+          if (out.flashUpdateStatusDone !== undefined) break;
+          out.flashUpdateStatusDone = n >= 8 && (raw & NLA_F_NET_BYTEORDER) === 0 ? u64le(mem.view, at) : host.general(pos, A0[125]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 126: // flash-update-status-total: u64
+          if (out.flashUpdateStatusTotal !== undefined) break;
+          out.flashUpdateStatusTotal = n >= 8 && (raw & NLA_F_NET_BYTEORDER) === 0 ? u64le(mem.view, at) : host.general(pos, A0[126]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 127: // port-pci-pf-number: u16
+          if (out.portPciPfNumber !== undefined) break;
+          out.portPciPfNumber = n >= 2 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint16(at, true) : host.general(pos, A0[127]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 128: // port-pci-vf-number: u16
+          if (out.portPciVfNumber !== undefined) break;
+          out.portPciVfNumber = n >= 2 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint16(at, true) : host.general(pos, A0[128]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 129: // stats: nest
+          if (out.stats !== undefined) break;
+          out.stats = direct2(host, at, at + n, depth + 1, (here ??= { set: S0, out, parent: up }), null);
+          continue;
+        case 130: // trap-name: string
+          if (out.trapName !== undefined) break;
+          out.trapName = shortString(mem.u8, at, at + n);
+          continue;
+        case 131: // trap-action: u8
+          if (out.trapAction !== undefined) break;
+          out.trapAction = n >= 1 ? host.names ? nameValue(E13, false, mem.u8[at]!) : mem.u8[at]! : host.general(pos, A0[131]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 132: // trap-type: u8
+          if (out.trapType !== undefined) break;
+          out.trapType = n >= 1 ? host.names ? nameValue(E14, false, mem.u8[at]!) : mem.u8[at]! : host.general(pos, A0[132]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 133: // trap-generic: flag
+          if (out.trapGeneric !== undefined) break;
+          out.trapGeneric = true;
+          continue;
+        case 134: // trap-metadata: nest
+          if (out.trapMetadata !== undefined) break;
+          out.trapMetadata = direct3(host, at, at + n, depth + 1, (here ??= { set: S0, out, parent: up }), null);
+          continue;
+        case 135: // trap-group-name: string
+          if (out.trapGroupName !== undefined) break;
+          out.trapGroupName = shortString(mem.u8, at, at + n);
+          continue;
+        case 136: // reload-failed: u8
+          if (out.reloadFailed !== undefined) break;
+          out.reloadFailed = n >= 1 ? mem.u8[at]! : host.general(pos, A0[136]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 137: // health-reporter-dump-ts-ns: u64
+          if (out.healthReporterDumpTsNs !== undefined) break;
+          out.healthReporterDumpTsNs = n >= 8 && (raw & NLA_F_NET_BYTEORDER) === 0 ? u64le(mem.view, at) : host.general(pos, A0[137]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 138: // netns-fd: u32
+          if (out.netnsFd !== undefined) break;
+          out.netnsFd = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A0[138]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 139: // netns-pid: u32
+          if (out.netnsPid !== undefined) break;
+          out.netnsPid = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A0[139]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 140: // netns-id: u32
+          if (out.netnsId !== undefined) break;
+          out.netnsId = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A0[140]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 141: // health-reporter-auto-dump: u8
+          if (out.healthReporterAutoDump !== undefined) break;
+          out.healthReporterAutoDump = n >= 1 ? mem.u8[at]! : host.general(pos, A0[141]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 142: // trap-policer-id: u32
+          if (out.trapPolicerId !== undefined) break;
+          out.trapPolicerId = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A0[142]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 143: // trap-policer-rate: u64
+          if (out.trapPolicerRate !== undefined) break;
+          out.trapPolicerRate = n >= 8 && (raw & NLA_F_NET_BYTEORDER) === 0 ? u64le(mem.view, at) : host.general(pos, A0[143]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 144: // trap-policer-burst: u64
+          if (out.trapPolicerBurst !== undefined) break;
+          out.trapPolicerBurst = n >= 8 && (raw & NLA_F_NET_BYTEORDER) === 0 ? u64le(mem.view, at) : host.general(pos, A0[144]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 145: // port-function: nest
+          if (out.portFunction !== undefined) break;
+          out.portFunction = direct1(host, at, at + n, depth + 1, (here ??= { set: S0, out, parent: up }), null);
+          continue;
+        case 146: // info-board-serial-number: string
+          if (out.infoBoardSerialNumber !== undefined) break;
+          out.infoBoardSerialNumber = shortString(mem.u8, at, at + n);
+          continue;
+        case 147: // port-lanes: u32
+          if (out.portLanes !== undefined) break;
+          out.portLanes = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A0[147]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 148: // port-splittable: u8
+          if (out.portSplittable !== undefined) break;
+          out.portSplittable = n >= 1 ? mem.u8[at]! : host.general(pos, A0[148]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 149: // port-external: u8
+          if (out.portExternal !== undefined) break;
+          out.portExternal = n >= 1 ? mem.u8[at]! : host.general(pos, A0[149]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 150: // port-controller-number: u32
+          if (out.portControllerNumber !== undefined) break;
+          out.portControllerNumber = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A0[150]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 151: // flash-update-status-timeout: u64
+          if (out.flashUpdateStatusTimeout !== undefined) break;
+          out.flashUpdateStatusTimeout = n >= 8 && (raw & NLA_F_NET_BYTEORDER) === 0 ? u64le(mem.view, at) : host.general(pos, A0[151]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 152: // flash-update-overwrite-mask: bitfield32
+          if (out.flashUpdateOverwriteMask !== undefined) break;
+          out.flashUpdateOverwriteMask = host.general(pos, A0[152]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 153: // reload-action: u8
+          if (out.reloadAction !== undefined) break;
+          out.reloadAction = n >= 1 ? host.names ? nameValue(E15, false, mem.u8[at]!) : mem.u8[at]! : host.general(pos, A0[153]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 154: // reload-actions-performed: bitfield32
+          if (out.reloadActionsPerformed !== undefined) break;
+          out.reloadActionsPerformed = host.general(pos, A0[154]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 155: // reload-limits: bitfield32
+          if (out.reloadLimits !== undefined) break;
+          out.reloadLimits = host.general(pos, A0[155]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 156: // dev-stats: nest
+          if (out.devStats !== undefined) break;
+          out.devStats = direct5(host, at, at + n, depth + 1, (here ??= { set: S0, out, parent: up }), null);
+          continue;
+        case 157: // reload-stats: nest
+          if (out.reloadStats !== undefined) break;
+          out.reloadStats = direct6(host, at, at + n, depth + 1, (here ??= { set: S0, out, parent: up }), null);
+          continue;
+        case 158: { // reload-stats-entry: nest (multi)
+          const value = direct9(host, at, at + n, depth + 1, (here ??= { set: S0, out, parent: up }), null);
+          ((out.reloadStatsEntry ??= []) as unknown[]).push(value);
+          continue;
+        }
+        case 159: // reload-stats-limit: u8
+          if (out.reloadStatsLimit !== undefined) break;
+          out.reloadStatsLimit = n >= 1 ? mem.u8[at]! : host.general(pos, A0[159]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 160: // reload-stats-value: u32
+          if (out.reloadStatsValue !== undefined) break;
+          out.reloadStatsValue = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A0[160]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 161: // remote-reload-stats: nest
+          if (out.remoteReloadStats !== undefined) break;
+          out.remoteReloadStats = direct6(host, at, at + n, depth + 1, (here ??= { set: S0, out, parent: up }), null);
+          continue;
+        case 162: { // reload-action-info: nest (multi)
+          const value = direct7(host, at, at + n, depth + 1, (here ??= { set: S0, out, parent: up }), null);
+          ((out.reloadActionInfo ??= []) as unknown[]).push(value);
+          continue;
+        }
+        case 163: { // reload-action-stats: nest (multi)
+          const value = direct8(host, at, at + n, depth + 1, (here ??= { set: S0, out, parent: up }), null);
+          ((out.reloadActionStats ??= []) as unknown[]).push(value);
+          continue;
+        }
+        case 164: // port-pci-sf-number: u32
+          if (out.portPciSfNumber !== undefined) break;
+          out.portPciSfNumber = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A0[164]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 165: // rate-type: u16
+          if (out.rateType !== undefined) break;
+          out.rateType = n >= 2 && (raw & NLA_F_NET_BYTEORDER) === 0 ? host.names ? nameValue(E16, false, mem.view.getUint16(at, true)) : mem.view.getUint16(at, true) : host.general(pos, A0[165]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 166: // rate-tx-share: u64
+          if (out.rateTxShare !== undefined) break;
+          out.rateTxShare = n >= 8 && (raw & NLA_F_NET_BYTEORDER) === 0 ? u64le(mem.view, at) : host.general(pos, A0[166]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 167: // rate-tx-max: u64
+          if (out.rateTxMax !== undefined) break;
+          out.rateTxMax = n >= 8 && (raw & NLA_F_NET_BYTEORDER) === 0 ? u64le(mem.view, at) : host.general(pos, A0[167]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 168: // rate-node-name: string
+          if (out.rateNodeName !== undefined) break;
+          out.rateNodeName = shortString(mem.u8, at, at + n);
+          continue;
+        case 169: // rate-parent-node-name: string
+          if (out.rateParentNodeName !== undefined) break;
+          out.rateParentNodeName = shortString(mem.u8, at, at + n);
+          continue;
+        case 170: // region-max-snapshots: u32
+          if (out.regionMaxSnapshots !== undefined) break;
+          out.regionMaxSnapshots = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A0[170]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 171: // linecard-index: u32
+          if (out.linecardIndex !== undefined) break;
+          out.linecardIndex = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A0[171]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 172: // linecard-state: u8
+          if (out.linecardState !== undefined) break;
+          out.linecardState = n >= 1 ? mem.u8[at]! : host.general(pos, A0[172]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 173: // linecard-type: string
+          if (out.linecardType !== undefined) break;
+          out.linecardType = shortString(mem.u8, at, at + n);
+          continue;
+        case 174: // linecard-supported-types: nest
+          if (out.linecardSupportedTypes !== undefined) break;
+          out.linecardSupportedTypes = direct36(host, at, at + n, depth + 1, (here ??= { set: S0, out, parent: up }), null);
+          continue;
+        case 176: // selftests: nest
+          if (out.selftests !== undefined) break;
+          out.selftests = direct4(host, at, at + n, depth + 1, (here ??= { set: S0, out, parent: up }), null);
+          continue;
+        case 177: // rate-tx-priority: u32
+          if (out.rateTxPriority !== undefined) break;
+          out.rateTxPriority = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A0[177]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 178: // rate-tx-weight: u32
+          if (out.rateTxWeight !== undefined) break;
+          out.rateTxWeight = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A0[178]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 179: // region-direct: flag
+          if (out.regionDirect !== undefined) break;
+          out.regionDirect = true;
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set dl-port-function, read from its bytes
+  const direct1: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // hw-addr: binary
+          if (out.hwAddr !== undefined) break;
+          out.hwAddr = copyBytes(mem.u8, at, n);
+          continue;
+        case 2: // state: u8
+          if (out.state !== undefined) break;
+          out.state = n >= 1 ? host.names ? nameValue(E17, false, mem.u8[at]!) : mem.u8[at]! : host.general(pos, A1[2]!, depth, (here ??= { set: S1, out, parent: up }));
+          continue;
+        case 3: // opstate: u8
+          if (out.opstate !== undefined) break;
+          out.opstate = n >= 1 ? host.names ? nameValue(E18, false, mem.u8[at]!) : mem.u8[at]! : host.general(pos, A1[3]!, depth, (here ??= { set: S1, out, parent: up }));
+          continue;
+        case 4: // caps: bitfield32
+          if (out.caps !== undefined) break;
+          out.caps = host.general(pos, A1[4]!, depth, (here ??= { set: S1, out, parent: up }));
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set dl-attr-stats, read from its bytes
+  const direct2: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 0: // stats-rx-packets: u64
+          if (out.statsRxPackets !== undefined) break;
+          out.statsRxPackets = n >= 8 && (raw & NLA_F_NET_BYTEORDER) === 0 ? u64le(mem.view, at) : host.general(pos, A2[0]!, depth, (here ??= { set: S2, out, parent: up }));
+          continue;
+        case 1: // stats-rx-bytes: u64
+          if (out.statsRxBytes !== undefined) break;
+          out.statsRxBytes = n >= 8 && (raw & NLA_F_NET_BYTEORDER) === 0 ? u64le(mem.view, at) : host.general(pos, A2[1]!, depth, (here ??= { set: S2, out, parent: up }));
+          continue;
+        case 2: // stats-rx-dropped: u64
+          if (out.statsRxDropped !== undefined) break;
+          out.statsRxDropped = n >= 8 && (raw & NLA_F_NET_BYTEORDER) === 0 ? u64le(mem.view, at) : host.general(pos, A2[2]!, depth, (here ??= { set: S2, out, parent: up }));
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set dl-trap-metadata, read from its bytes
+  const direct3: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 0: // trap-metadata-type-in-port: flag
+          if (out.trapMetadataTypeInPort !== undefined) break;
+          out.trapMetadataTypeInPort = true;
+          continue;
+        case 1: // trap-metadata-type-fa-cookie: flag
+          if (out.trapMetadataTypeFaCookie !== undefined) break;
+          out.trapMetadataTypeFaCookie = true;
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set dl-selftest-id, read from its bytes
+  const direct4: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // flash: flag
+          if (out.flash !== undefined) break;
+          out.flash = true;
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set dl-dev-stats, read from its bytes
+  const direct5: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 157: // reload-stats: nest
+          if (out.reloadStats !== undefined) break;
+          out.reloadStats = direct6(host, at, at + n, depth + 1, (here ??= { set: S5, out, parent: up }), null);
+          continue;
+        case 161: // remote-reload-stats: nest
+          if (out.remoteReloadStats !== undefined) break;
+          out.remoteReloadStats = direct6(host, at, at + n, depth + 1, (here ??= { set: S5, out, parent: up }), null);
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set dl-reload-stats, read from its bytes
+  const direct6: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 162: { // reload-action-info: nest (multi)
+          const value = direct7(host, at, at + n, depth + 1, (here ??= { set: S6, out, parent: up }), null);
+          ((out.reloadActionInfo ??= []) as unknown[]).push(value);
+          continue;
+        }
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set dl-reload-act-info, read from its bytes
+  const direct7: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 153: // reload-action: u8
+          if (out.reloadAction !== undefined) break;
+          out.reloadAction = n >= 1 ? host.names ? nameValue(E15, false, mem.u8[at]!) : mem.u8[at]! : host.general(pos, A7[153]!, depth, (here ??= { set: S7, out, parent: up }));
+          continue;
+        case 163: { // reload-action-stats: nest (multi)
+          const value = direct8(host, at, at + n, depth + 1, (here ??= { set: S7, out, parent: up }), null);
+          ((out.reloadActionStats ??= []) as unknown[]).push(value);
+          continue;
+        }
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set dl-reload-act-stats, read from its bytes
+  const direct8: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 158: { // reload-stats-entry: nest (multi)
+          const value = direct9(host, at, at + n, depth + 1, (here ??= { set: S8, out, parent: up }), null);
+          ((out.reloadStatsEntry ??= []) as unknown[]).push(value);
+          continue;
+        }
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set dl-reload-stats-entry, read from its bytes
+  const direct9: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 159: // reload-stats-limit: u8
+          if (out.reloadStatsLimit !== undefined) break;
+          out.reloadStatsLimit = n >= 1 ? mem.u8[at]! : host.general(pos, A9[159]!, depth, (here ??= { set: S9, out, parent: up }));
+          continue;
+        case 160: // reload-stats-value: u32
+          if (out.reloadStatsValue !== undefined) break;
+          out.reloadStatsValue = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A9[160]!, depth, (here ??= { set: S9, out, parent: up }));
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set dl-info-version, read from its bytes
+  const direct10: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 103: // info-version-name: string
+          if (out.infoVersionName !== undefined) break;
+          out.infoVersionName = shortString(mem.u8, at, at + n);
+          continue;
+        case 104: // info-version-value: string
+          if (out.infoVersionValue !== undefined) break;
+          out.infoVersionValue = shortString(mem.u8, at, at + n);
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set dl-dpipe-tables, read from its bytes
+  const direct11: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 28: { // dpipe-table: nest (multi)
+          const value = direct12(host, at, at + n, depth + 1, (here ??= { set: S11, out, parent: up }), null);
+          ((out.dpipeTable ??= []) as unknown[]).push(value);
+          continue;
+        }
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set dl-dpipe-table, read from its bytes
+  const direct12: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 29: // dpipe-table-name: string
+          if (out.dpipeTableName !== undefined) break;
+          out.dpipeTableName = shortString(mem.u8, at, at + n);
+          continue;
+        case 30: // dpipe-table-size: u64
+          if (out.dpipeTableSize !== undefined) break;
+          out.dpipeTableSize = n >= 8 && (raw & NLA_F_NET_BYTEORDER) === 0 ? u64le(mem.view, at) : host.general(pos, A12[30]!, depth, (here ??= { set: S12, out, parent: up }));
+          continue;
+        case 31: // dpipe-table-matches: nest
+          if (out.dpipeTableMatches !== undefined) break;
+          out.dpipeTableMatches = direct13(host, at, at + n, depth + 1, (here ??= { set: S12, out, parent: up }), null);
+          continue;
+        case 32: // dpipe-table-actions: nest
+          if (out.dpipeTableActions !== undefined) break;
+          out.dpipeTableActions = direct14(host, at, at + n, depth + 1, (here ??= { set: S12, out, parent: up }), null);
+          continue;
+        case 33: // dpipe-table-counters-enabled: u8
+          if (out.dpipeTableCountersEnabled !== undefined) break;
+          out.dpipeTableCountersEnabled = n >= 1 ? mem.u8[at]! : host.general(pos, A12[33]!, depth, (here ??= { set: S12, out, parent: up }));
+          continue;
+        case 75: // dpipe-table-resource-id: u64
+          if (out.dpipeTableResourceId !== undefined) break;
+          out.dpipeTableResourceId = n >= 8 && (raw & NLA_F_NET_BYTEORDER) === 0 ? u64le(mem.view, at) : host.general(pos, A12[75]!, depth, (here ??= { set: S12, out, parent: up }));
+          continue;
+        case 76: // dpipe-table-resource-units: u64
+          if (out.dpipeTableResourceUnits !== undefined) break;
+          out.dpipeTableResourceUnits = n >= 8 && (raw & NLA_F_NET_BYTEORDER) === 0 ? u64le(mem.view, at) : host.general(pos, A12[76]!, depth, (here ??= { set: S12, out, parent: up }));
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set dl-dpipe-table-matches, read from its bytes
+  const direct13: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 40: { // dpipe-match: nest (multi)
+          const value = direct19(host, at, at + n, depth + 1, (here ??= { set: S13, out, parent: up }), null);
+          ((out.dpipeMatch ??= []) as unknown[]).push(value);
+          continue;
+        }
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set dl-dpipe-table-actions, read from its bytes
+  const direct14: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 43: { // dpipe-action: nest (multi)
+          const value = direct21(host, at, at + n, depth + 1, (here ??= { set: S14, out, parent: up }), null);
+          ((out.dpipeAction ??= []) as unknown[]).push(value);
+          continue;
+        }
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set dl-dpipe-entries, read from its bytes
+  const direct15: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 35: { // dpipe-entry: nest (multi)
+          const value = direct16(host, at, at + n, depth + 1, (here ??= { set: S15, out, parent: up }), null);
+          ((out.dpipeEntry ??= []) as unknown[]).push(value);
+          continue;
+        }
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set dl-dpipe-entry, read from its bytes
+  const direct16: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 36: // dpipe-entry-index: u64
+          if (out.dpipeEntryIndex !== undefined) break;
+          out.dpipeEntryIndex = n >= 8 && (raw & NLA_F_NET_BYTEORDER) === 0 ? u64le(mem.view, at) : host.general(pos, A16[36]!, depth, (here ??= { set: S16, out, parent: up }));
+          continue;
+        case 37: // dpipe-entry-match-values: nest
+          if (out.dpipeEntryMatchValues !== undefined) break;
+          out.dpipeEntryMatchValues = direct17(host, at, at + n, depth + 1, (here ??= { set: S16, out, parent: up }), null);
+          continue;
+        case 38: // dpipe-entry-action-values: nest
+          if (out.dpipeEntryActionValues !== undefined) break;
+          out.dpipeEntryActionValues = direct18(host, at, at + n, depth + 1, (here ??= { set: S16, out, parent: up }), null);
+          continue;
+        case 39: // dpipe-entry-counter: u64
+          if (out.dpipeEntryCounter !== undefined) break;
+          out.dpipeEntryCounter = n >= 8 && (raw & NLA_F_NET_BYTEORDER) === 0 ? u64le(mem.view, at) : host.general(pos, A16[39]!, depth, (here ??= { set: S16, out, parent: up }));
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set dl-dpipe-entry-match-values, read from its bytes
+  const direct17: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 41: { // dpipe-match-value: nest (multi)
+          const value = direct20(host, at, at + n, depth + 1, (here ??= { set: S17, out, parent: up }), null);
+          ((out.dpipeMatchValue ??= []) as unknown[]).push(value);
+          continue;
+        }
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set dl-dpipe-entry-action-values, read from its bytes
+  const direct18: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 44: { // dpipe-action-value: nest (multi)
+          const value = direct22(host, at, at + n, depth + 1, (here ??= { set: S18, out, parent: up }), null);
+          ((out.dpipeActionValue ??= []) as unknown[]).push(value);
+          continue;
+        }
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set dl-dpipe-match, read from its bytes
+  const direct19: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 42: // dpipe-match-type: u32
+          if (out.dpipeMatchType !== undefined) break;
+          out.dpipeMatchType = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? host.names ? nameValue(E5, false, mem.view.getUint32(at, true)) : mem.view.getUint32(at, true) : host.general(pos, A19[42]!, depth, (here ??= { set: S19, out, parent: up }));
+          continue;
+        case 52: // dpipe-header-id: u32
+          if (out.dpipeHeaderId !== undefined) break;
+          out.dpipeHeaderId = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? host.names ? nameValue(E7, false, mem.view.getUint32(at, true)) : mem.view.getUint32(at, true) : host.general(pos, A19[52]!, depth, (here ??= { set: S19, out, parent: up }));
+          continue;
+        case 54: // dpipe-header-global: u8
+          if (out.dpipeHeaderGlobal !== undefined) break;
+          out.dpipeHeaderGlobal = n >= 1 ? mem.u8[at]! : host.general(pos, A19[54]!, depth, (here ??= { set: S19, out, parent: up }));
+          continue;
+        case 55: // dpipe-header-index: u32
+          if (out.dpipeHeaderIndex !== undefined) break;
+          out.dpipeHeaderIndex = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A19[55]!, depth, (here ??= { set: S19, out, parent: up }));
+          continue;
+        case 58: // dpipe-field-id: u32
+          if (out.dpipeFieldId !== undefined) break;
+          out.dpipeFieldId = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A19[58]!, depth, (here ??= { set: S19, out, parent: up }));
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set dl-dpipe-match-value, read from its bytes
+  const direct20: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 40: { // dpipe-match: nest (multi)
+          const value = direct19(host, at, at + n, depth + 1, (here ??= { set: S20, out, parent: up }), null);
+          ((out.dpipeMatch ??= []) as unknown[]).push(value);
+          continue;
+        }
+        case 46: // dpipe-value: binary
+          if (out.dpipeValue !== undefined) break;
+          out.dpipeValue = copyBytes(mem.u8, at, n);
+          continue;
+        case 47: // dpipe-value-mask: binary
+          if (out.dpipeValueMask !== undefined) break;
+          out.dpipeValueMask = copyBytes(mem.u8, at, n);
+          continue;
+        case 48: // dpipe-value-mapping: u32
+          if (out.dpipeValueMapping !== undefined) break;
+          out.dpipeValueMapping = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A20[48]!, depth, (here ??= { set: S20, out, parent: up }));
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set dl-dpipe-action, read from its bytes
+  const direct21: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 45: // dpipe-action-type: u32
+          if (out.dpipeActionType !== undefined) break;
+          out.dpipeActionType = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? host.names ? nameValue(E6, false, mem.view.getUint32(at, true)) : mem.view.getUint32(at, true) : host.general(pos, A21[45]!, depth, (here ??= { set: S21, out, parent: up }));
+          continue;
+        case 52: // dpipe-header-id: u32
+          if (out.dpipeHeaderId !== undefined) break;
+          out.dpipeHeaderId = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? host.names ? nameValue(E7, false, mem.view.getUint32(at, true)) : mem.view.getUint32(at, true) : host.general(pos, A21[52]!, depth, (here ??= { set: S21, out, parent: up }));
+          continue;
+        case 54: // dpipe-header-global: u8
+          if (out.dpipeHeaderGlobal !== undefined) break;
+          out.dpipeHeaderGlobal = n >= 1 ? mem.u8[at]! : host.general(pos, A21[54]!, depth, (here ??= { set: S21, out, parent: up }));
+          continue;
+        case 55: // dpipe-header-index: u32
+          if (out.dpipeHeaderIndex !== undefined) break;
+          out.dpipeHeaderIndex = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A21[55]!, depth, (here ??= { set: S21, out, parent: up }));
+          continue;
+        case 58: // dpipe-field-id: u32
+          if (out.dpipeFieldId !== undefined) break;
+          out.dpipeFieldId = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A21[58]!, depth, (here ??= { set: S21, out, parent: up }));
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set dl-dpipe-action-value, read from its bytes
+  const direct22: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 43: { // dpipe-action: nest (multi)
+          const value = direct21(host, at, at + n, depth + 1, (here ??= { set: S22, out, parent: up }), null);
+          ((out.dpipeAction ??= []) as unknown[]).push(value);
+          continue;
+        }
+        case 46: // dpipe-value: binary
+          if (out.dpipeValue !== undefined) break;
+          out.dpipeValue = copyBytes(mem.u8, at, n);
+          continue;
+        case 47: // dpipe-value-mask: binary
+          if (out.dpipeValueMask !== undefined) break;
+          out.dpipeValueMask = copyBytes(mem.u8, at, n);
+          continue;
+        case 48: // dpipe-value-mapping: u32
+          if (out.dpipeValueMapping !== undefined) break;
+          out.dpipeValueMapping = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A22[48]!, depth, (here ??= { set: S22, out, parent: up }));
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set dl-dpipe-headers, read from its bytes
+  const direct23: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 50: { // dpipe-header: nest (multi)
+          const value = direct24(host, at, at + n, depth + 1, (here ??= { set: S23, out, parent: up }), null);
+          ((out.dpipeHeader ??= []) as unknown[]).push(value);
+          continue;
+        }
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set dl-dpipe-header, read from its bytes
+  const direct24: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 51: // dpipe-header-name: string
+          if (out.dpipeHeaderName !== undefined) break;
+          out.dpipeHeaderName = shortString(mem.u8, at, at + n);
+          continue;
+        case 52: // dpipe-header-id: u32
+          if (out.dpipeHeaderId !== undefined) break;
+          out.dpipeHeaderId = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? host.names ? nameValue(E7, false, mem.view.getUint32(at, true)) : mem.view.getUint32(at, true) : host.general(pos, A24[52]!, depth, (here ??= { set: S24, out, parent: up }));
+          continue;
+        case 53: // dpipe-header-fields: nest
+          if (out.dpipeHeaderFields !== undefined) break;
+          out.dpipeHeaderFields = direct25(host, at, at + n, depth + 1, (here ??= { set: S24, out, parent: up }), null);
+          continue;
+        case 54: // dpipe-header-global: u8
+          if (out.dpipeHeaderGlobal !== undefined) break;
+          out.dpipeHeaderGlobal = n >= 1 ? mem.u8[at]! : host.general(pos, A24[54]!, depth, (here ??= { set: S24, out, parent: up }));
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set dl-dpipe-header-fields, read from its bytes
+  const direct25: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 56: { // dpipe-field: nest (multi)
+          const value = direct26(host, at, at + n, depth + 1, (here ??= { set: S25, out, parent: up }), null);
+          ((out.dpipeField ??= []) as unknown[]).push(value);
+          continue;
+        }
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set dl-dpipe-field, read from its bytes
+  const direct26: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 57: // dpipe-field-name: string
+          if (out.dpipeFieldName !== undefined) break;
+          out.dpipeFieldName = shortString(mem.u8, at, at + n);
+          continue;
+        case 58: // dpipe-field-id: u32
+          if (out.dpipeFieldId !== undefined) break;
+          out.dpipeFieldId = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A26[58]!, depth, (here ??= { set: S26, out, parent: up }));
+          continue;
+        case 59: // dpipe-field-bitwidth: u32
+          if (out.dpipeFieldBitwidth !== undefined) break;
+          out.dpipeFieldBitwidth = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A26[59]!, depth, (here ??= { set: S26, out, parent: up }));
+          continue;
+        case 60: // dpipe-field-mapping-type: u32
+          if (out.dpipeFieldMappingType !== undefined) break;
+          out.dpipeFieldMappingType = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? host.names ? nameValue(E8, false, mem.view.getUint32(at, true)) : mem.view.getUint32(at, true) : host.general(pos, A26[60]!, depth, (here ??= { set: S26, out, parent: up }));
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set dl-resource, read from its bytes
+  const direct27: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 65: // resource-name: string
+          if (out.resourceName !== undefined) break;
+          out.resourceName = shortString(mem.u8, at, at + n);
+          continue;
+        case 66: // resource-id: u64
+          if (out.resourceId !== undefined) break;
+          out.resourceId = n >= 8 && (raw & NLA_F_NET_BYTEORDER) === 0 ? u64le(mem.view, at) : host.general(pos, A27[66]!, depth, (here ??= { set: S27, out, parent: up }));
+          continue;
+        case 67: // resource-size: u64
+          if (out.resourceSize !== undefined) break;
+          out.resourceSize = n >= 8 && (raw & NLA_F_NET_BYTEORDER) === 0 ? u64le(mem.view, at) : host.general(pos, A27[67]!, depth, (here ??= { set: S27, out, parent: up }));
+          continue;
+        case 68: // resource-size-new: u64
+          if (out.resourceSizeNew !== undefined) break;
+          out.resourceSizeNew = n >= 8 && (raw & NLA_F_NET_BYTEORDER) === 0 ? u64le(mem.view, at) : host.general(pos, A27[68]!, depth, (here ??= { set: S27, out, parent: up }));
+          continue;
+        case 69: // resource-size-valid: u8
+          if (out.resourceSizeValid !== undefined) break;
+          out.resourceSizeValid = n >= 1 ? mem.u8[at]! : host.general(pos, A27[69]!, depth, (here ??= { set: S27, out, parent: up }));
+          continue;
+        case 70: // resource-size-min: u64
+          if (out.resourceSizeMin !== undefined) break;
+          out.resourceSizeMin = n >= 8 && (raw & NLA_F_NET_BYTEORDER) === 0 ? u64le(mem.view, at) : host.general(pos, A27[70]!, depth, (here ??= { set: S27, out, parent: up }));
+          continue;
+        case 71: // resource-size-max: u64
+          if (out.resourceSizeMax !== undefined) break;
+          out.resourceSizeMax = n >= 8 && (raw & NLA_F_NET_BYTEORDER) === 0 ? u64le(mem.view, at) : host.general(pos, A27[71]!, depth, (here ??= { set: S27, out, parent: up }));
+          continue;
+        case 72: // resource-size-gran: u64
+          if (out.resourceSizeGran !== undefined) break;
+          out.resourceSizeGran = n >= 8 && (raw & NLA_F_NET_BYTEORDER) === 0 ? u64le(mem.view, at) : host.general(pos, A27[72]!, depth, (here ??= { set: S27, out, parent: up }));
+          continue;
+        case 73: // resource-unit: u8
+          if (out.resourceUnit !== undefined) break;
+          out.resourceUnit = n >= 1 ? host.names ? nameValue(E10, false, mem.u8[at]!) : mem.u8[at]! : host.general(pos, A27[73]!, depth, (here ??= { set: S27, out, parent: up }));
+          continue;
+        case 74: // resource-occ: u64
+          if (out.resourceOcc !== undefined) break;
+          out.resourceOcc = n >= 8 && (raw & NLA_F_NET_BYTEORDER) === 0 ? u64le(mem.view, at) : host.general(pos, A27[74]!, depth, (here ??= { set: S27, out, parent: up }));
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set dl-resource-list, read from its bytes
+  const direct28: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 64: { // resource: nest (multi)
+          const value = direct27(host, at, at + n, depth + 1, (here ??= { set: S28, out, parent: up }), null);
+          ((out.resource ??= []) as unknown[]).push(value);
+          continue;
+        }
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set dl-param, read from its bytes
+  const direct29: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 81: // param-name: string
+          if (out.paramName !== undefined) break;
+          out.paramName = shortString(mem.u8, at, at + n);
+          continue;
+        case 82: // param-generic: flag
+          if (out.paramGeneric !== undefined) break;
+          out.paramGeneric = true;
+          continue;
+        case 83: // param-type: u8
+          if (out.paramType !== undefined) break;
+          out.paramType = n >= 1 ? mem.u8[at]! : host.general(pos, A29[83]!, depth, (here ??= { set: S29, out, parent: up }));
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set dl-region-snapshots, read from its bytes
+  const direct30: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 91: // region-snapshot: nest
+          if (out.regionSnapshot !== undefined) break;
+          out.regionSnapshot = direct31(host, at, at + n, depth + 1, (here ??= { set: S30, out, parent: up }), null);
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set dl-region-snapshot, read from its bytes
+  const direct31: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 92: // region-snapshot-id: u32
+          if (out.regionSnapshotId !== undefined) break;
+          out.regionSnapshotId = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A31[92]!, depth, (here ??= { set: S31, out, parent: up }));
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set dl-region-chunks, read from its bytes
+  const direct32: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 94: // region-chunk: nest
+          if (out.regionChunk !== undefined) break;
+          out.regionChunk = direct33(host, at, at + n, depth + 1, (here ??= { set: S32, out, parent: up }), null);
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set dl-region-chunk, read from its bytes
+  const direct33: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 95: // region-chunk-data: binary
+          if (out.regionChunkData !== undefined) break;
+          out.regionChunkData = copyBytes(mem.u8, at, n);
+          continue;
+        case 96: // region-chunk-addr: u64
+          if (out.regionChunkAddr !== undefined) break;
+          out.regionChunkAddr = n >= 8 && (raw & NLA_F_NET_BYTEORDER) === 0 ? u64le(mem.view, at) : host.general(pos, A33[96]!, depth, (here ??= { set: S33, out, parent: up }));
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set dl-fmsg, read from its bytes
+  const direct34: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 107: // fmsg-obj-nest-start: flag
+          if (out.fmsgObjNestStart !== undefined) break;
+          out.fmsgObjNestStart = true;
+          continue;
+        case 108: // fmsg-pair-nest-start: flag
+          if (out.fmsgPairNestStart !== undefined) break;
+          out.fmsgPairNestStart = true;
+          continue;
+        case 109: // fmsg-arr-nest-start: flag
+          if (out.fmsgArrNestStart !== undefined) break;
+          out.fmsgArrNestStart = true;
+          continue;
+        case 110: // fmsg-nest-end: flag
+          if (out.fmsgNestEnd !== undefined) break;
+          out.fmsgNestEnd = true;
+          continue;
+        case 111: // fmsg-obj-name: string
+          if (out.fmsgObjName !== undefined) break;
+          out.fmsgObjName = shortString(mem.u8, at, at + n);
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set dl-health-reporter, read from its bytes
+  const direct35: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 115: // health-reporter-name: string
+          if (out.healthReporterName !== undefined) break;
+          out.healthReporterName = shortString(mem.u8, at, at + n);
+          continue;
+        case 116: // health-reporter-state: u8
+          if (out.healthReporterState !== undefined) break;
+          out.healthReporterState = n >= 1 ? mem.u8[at]! : host.general(pos, A35[116]!, depth, (here ??= { set: S35, out, parent: up }));
+          continue;
+        case 117: // health-reporter-err-count: u64
+          if (out.healthReporterErrCount !== undefined) break;
+          out.healthReporterErrCount = n >= 8 && (raw & NLA_F_NET_BYTEORDER) === 0 ? u64le(mem.view, at) : host.general(pos, A35[117]!, depth, (here ??= { set: S35, out, parent: up }));
+          continue;
+        case 118: // health-reporter-recover-count: u64
+          if (out.healthReporterRecoverCount !== undefined) break;
+          out.healthReporterRecoverCount = n >= 8 && (raw & NLA_F_NET_BYTEORDER) === 0 ? u64le(mem.view, at) : host.general(pos, A35[118]!, depth, (here ??= { set: S35, out, parent: up }));
+          continue;
+        case 119: // health-reporter-dump-ts: u64
+          if (out.healthReporterDumpTs !== undefined) break;
+          out.healthReporterDumpTs = n >= 8 && (raw & NLA_F_NET_BYTEORDER) === 0 ? u64le(mem.view, at) : host.general(pos, A35[119]!, depth, (here ??= { set: S35, out, parent: up }));
+          continue;
+        case 120: // health-reporter-graceful-period: u64
+          if (out.healthReporterGracefulPeriod !== undefined) break;
+          out.healthReporterGracefulPeriod = n >= 8 && (raw & NLA_F_NET_BYTEORDER) === 0 ? u64le(mem.view, at) : host.general(pos, A35[120]!, depth, (here ??= { set: S35, out, parent: up }));
+          continue;
+        case 121: // health-reporter-auto-recover: u8
+          if (out.healthReporterAutoRecover !== undefined) break;
+          out.healthReporterAutoRecover = n >= 1 ? mem.u8[at]! : host.general(pos, A35[121]!, depth, (here ??= { set: S35, out, parent: up }));
+          continue;
+        case 137: // health-reporter-dump-ts-ns: u64
+          if (out.healthReporterDumpTsNs !== undefined) break;
+          out.healthReporterDumpTsNs = n >= 8 && (raw & NLA_F_NET_BYTEORDER) === 0 ? u64le(mem.view, at) : host.general(pos, A35[137]!, depth, (here ??= { set: S35, out, parent: up }));
+          continue;
+        case 141: // health-reporter-auto-dump: u8
+          if (out.healthReporterAutoDump !== undefined) break;
+          out.healthReporterAutoDump = n >= 1 ? mem.u8[at]! : host.general(pos, A35[141]!, depth, (here ??= { set: S35, out, parent: up }));
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set dl-linecard-supported-types, read from its bytes
+  const direct36: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 173: // linecard-type: string
+          if (out.linecardType !== undefined) break;
+          out.linecardType = shortString(mem.u8, at, at + n);
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
   return {
     sets: new Map([[S0, set0], [S1, set1], [S2, set2], [S3, set3], [S4, set4], [S5, set5], [S6, set6], [S7, set7], [S8, set8], [S9, set9], [S10, set10], [S11, set11], [S12, set12], [S13, set13], [S14, set14], [S15, set15], [S16, set16], [S17, set17], [S18, set18], [S19, set19], [S20, set20], [S21, set21], [S22, set22], [S23, set23], [S24, set24], [S25, set25], [S26, set26], [S27, set27], [S28, set28], [S29, set29], [S30, set30], [S31, set31], [S32, set32], [S33, set33], [S34, set34], [S35, set35], [S36, set36]]),
+    direct: new Map([[S0, direct0], [S1, direct1], [S2, direct2], [S3, direct3], [S4, direct4], [S5, direct5], [S6, direct6], [S7, direct7], [S8, direct8], [S9, direct9], [S10, direct10], [S11, direct11], [S12, direct12], [S13, direct13], [S14, direct14], [S15, direct15], [S16, direct16], [S17, direct17], [S18, direct18], [S19, direct19], [S20, direct20], [S21, direct21], [S22, direct22], [S23, direct23], [S24, direct24], [S25, direct25], [S26, direct26], [S27, direct27], [S28, direct28], [S29, direct29], [S30, direct30], [S31, direct31], [S32, direct32], [S33, direct33], [S34, direct34], [S35, direct35], [S36, direct36]]),
     structs: new Map([]),
   };
 }

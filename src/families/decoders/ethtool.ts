@@ -3,10 +3,10 @@
 
 import type { Family } from '../../schema/compile.js';
 import type { Attributes } from '../../schema/decode.js';
-import { NLA_HDRLEN, STATUS_OK, STATUS_BAD_NEST } from '../../codec/constants.js';
+import { NLA_HDRLEN, NLA_F_NET_BYTEORDER, NLA_TYPE_MASK, STATUS_OK, STATUS_BAD_NEST } from '../../codec/constants.js';
 import { decodeString } from '../../codec/text.js';
 import { nameValue } from '../../schema/values.js';
-import { attrsByValue, u64le, type DecodeLevel, type FamilyDecoders, type SetDecoder } from './runtime.js';
+import { attrsByValue, u64le, keepUnknown, DIRECT_MAX_DEPTH, USE_INDEX, shortString, copyBytes, type DecodeLevel, type FamilyDecoders, type SetDecoder, type DirectSetDecoder } from './runtime.js';
 
 /** The ethtool decoders, bound to the compiled schema of the spec. */
 export function bindEthtool(family: Family): FamilyDecoders {
@@ -2229,8 +2229,2339 @@ export function bindEthtool(family: Family): FamilyDecoders {
     }
     return out;
   };
+  // attribute set header, read from its bytes
+  const direct0: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // dev-index: u32
+          if (out.devIndex !== undefined) break;
+          out.devIndex = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A0[1]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 2: // dev-name: string
+          if (out.devName !== undefined) break;
+          out.devName = shortString(mem.u8, at, at + n);
+          continue;
+        case 3: // flags: u32
+          if (out.flags !== undefined) break;
+          out.flags = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? host.names ? nameValue(E0, false, mem.view.getUint32(at, true)) : mem.view.getUint32(at, true) : host.general(pos, A0[3]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 4: // phy-index: u32
+          if (out.phyIndex !== undefined) break;
+          out.phyIndex = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A0[4]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set bitset-bit, read from its bytes
+  const direct1: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // index: u32
+          if (out.index !== undefined) break;
+          out.index = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A1[1]!, depth, (here ??= { set: S1, out, parent: up }));
+          continue;
+        case 2: // name: string
+          if (out.name !== undefined) break;
+          out.name = shortString(mem.u8, at, at + n);
+          continue;
+        case 3: // value: flag
+          if (out.value !== undefined) break;
+          out.value = true;
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set bitset-bits, read from its bytes
+  const direct2: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: { // bit: nest (multi)
+          const value = direct1(host, at, at + n, depth + 1, (here ??= { set: S2, out, parent: up }), null);
+          ((out.bit ??= []) as unknown[]).push(value);
+          continue;
+        }
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set bitset, read from its bytes
+  const direct3: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // nomask: flag
+          if (out.nomask !== undefined) break;
+          out.nomask = true;
+          continue;
+        case 2: // size: u32
+          if (out.size !== undefined) break;
+          out.size = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A3[2]!, depth, (here ??= { set: S3, out, parent: up }));
+          continue;
+        case 3: // bits: nest
+          if (out.bits !== undefined) break;
+          out.bits = direct2(host, at, at + n, depth + 1, (here ??= { set: S3, out, parent: up }), null);
+          continue;
+        case 4: // value: binary
+          if (out.value !== undefined) break;
+          out.value = copyBytes(mem.u8, at, n);
+          continue;
+        case 5: // mask: binary
+          if (out.mask !== undefined) break;
+          out.mask = copyBytes(mem.u8, at, n);
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set string, read from its bytes
+  const direct4: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // index: u32
+          if (out.index !== undefined) break;
+          out.index = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A4[1]!, depth, (here ??= { set: S4, out, parent: up }));
+          continue;
+        case 2: // value: string
+          if (out.value !== undefined) break;
+          out.value = shortString(mem.u8, at, at + n);
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set strings, read from its bytes
+  const direct5: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: { // string: nest (multi)
+          const value = direct4(host, at, at + n, depth + 1, (here ??= { set: S5, out, parent: up }), null);
+          ((out.string ??= []) as unknown[]).push(value);
+          continue;
+        }
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set stringset, read from its bytes
+  const direct6: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // id: u32
+          if (out.id !== undefined) break;
+          out.id = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A6[1]!, depth, (here ??= { set: S6, out, parent: up }));
+          continue;
+        case 2: // count: u32
+          if (out.count !== undefined) break;
+          out.count = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A6[2]!, depth, (here ??= { set: S6, out, parent: up }));
+          continue;
+        case 3: { // strings: nest (multi)
+          const value = direct5(host, at, at + n, depth + 1, (here ??= { set: S6, out, parent: up }), null);
+          ((out.strings ??= []) as unknown[]).push(value);
+          continue;
+        }
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set stringsets, read from its bytes
+  const direct7: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: { // stringset: nest (multi)
+          const value = direct6(host, at, at + n, depth + 1, (here ??= { set: S7, out, parent: up }), null);
+          ((out.stringset ??= []) as unknown[]).push(value);
+          continue;
+        }
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set strset, read from its bytes
+  const direct8: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // header: nest
+          if (out.header !== undefined) break;
+          out.header = direct0(host, at, at + n, depth + 1, (here ??= { set: S8, out, parent: up }), null);
+          continue;
+        case 2: // stringsets: nest
+          if (out.stringsets !== undefined) break;
+          out.stringsets = direct7(host, at, at + n, depth + 1, (here ??= { set: S8, out, parent: up }), null);
+          continue;
+        case 3: // counts-only: flag
+          if (out.countsOnly !== undefined) break;
+          out.countsOnly = true;
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set privflags, read from its bytes
+  const direct9: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // header: nest
+          if (out.header !== undefined) break;
+          out.header = direct0(host, at, at + n, depth + 1, (here ??= { set: S9, out, parent: up }), null);
+          continue;
+        case 2: // flags: nest
+          if (out.flags !== undefined) break;
+          out.flags = direct3(host, at, at + n, depth + 1, (here ??= { set: S9, out, parent: up }), null);
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set rings, read from its bytes
+  const direct10: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // header: nest
+          if (out.header !== undefined) break;
+          out.header = direct0(host, at, at + n, depth + 1, (here ??= { set: S10, out, parent: up }), null);
+          continue;
+        case 2: // rx-max: u32
+          if (out.rxMax !== undefined) break;
+          out.rxMax = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A10[2]!, depth, (here ??= { set: S10, out, parent: up }));
+          continue;
+        case 3: // rx-mini-max: u32
+          if (out.rxMiniMax !== undefined) break;
+          out.rxMiniMax = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A10[3]!, depth, (here ??= { set: S10, out, parent: up }));
+          continue;
+        case 4: // rx-jumbo-max: u32
+          if (out.rxJumboMax !== undefined) break;
+          out.rxJumboMax = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A10[4]!, depth, (here ??= { set: S10, out, parent: up }));
+          continue;
+        case 5: // tx-max: u32
+          if (out.txMax !== undefined) break;
+          out.txMax = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A10[5]!, depth, (here ??= { set: S10, out, parent: up }));
+          continue;
+        case 6: // rx: u32
+          if (out.rx !== undefined) break;
+          out.rx = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A10[6]!, depth, (here ??= { set: S10, out, parent: up }));
+          continue;
+        case 7: // rx-mini: u32
+          if (out.rxMini !== undefined) break;
+          out.rxMini = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A10[7]!, depth, (here ??= { set: S10, out, parent: up }));
+          continue;
+        case 8: // rx-jumbo: u32
+          if (out.rxJumbo !== undefined) break;
+          out.rxJumbo = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A10[8]!, depth, (here ??= { set: S10, out, parent: up }));
+          continue;
+        case 9: // tx: u32
+          if (out.tx !== undefined) break;
+          out.tx = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A10[9]!, depth, (here ??= { set: S10, out, parent: up }));
+          continue;
+        case 10: // rx-buf-len: u32
+          if (out.rxBufLen !== undefined) break;
+          out.rxBufLen = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A10[10]!, depth, (here ??= { set: S10, out, parent: up }));
+          continue;
+        case 11: // tcp-data-split: u8
+          if (out.tcpDataSplit !== undefined) break;
+          out.tcpDataSplit = n >= 1 ? mem.u8[at]! : host.general(pos, A10[11]!, depth, (here ??= { set: S10, out, parent: up }));
+          continue;
+        case 12: // cqe-size: u32
+          if (out.cqeSize !== undefined) break;
+          out.cqeSize = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A10[12]!, depth, (here ??= { set: S10, out, parent: up }));
+          continue;
+        case 13: // tx-push: u8
+          if (out.txPush !== undefined) break;
+          out.txPush = n >= 1 ? mem.u8[at]! : host.general(pos, A10[13]!, depth, (here ??= { set: S10, out, parent: up }));
+          continue;
+        case 14: // rx-push: u8
+          if (out.rxPush !== undefined) break;
+          out.rxPush = n >= 1 ? mem.u8[at]! : host.general(pos, A10[14]!, depth, (here ??= { set: S10, out, parent: up }));
+          continue;
+        case 15: // tx-push-buf-len: u32
+          if (out.txPushBufLen !== undefined) break;
+          out.txPushBufLen = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A10[15]!, depth, (here ??= { set: S10, out, parent: up }));
+          continue;
+        case 16: // tx-push-buf-len-max: u32
+          if (out.txPushBufLenMax !== undefined) break;
+          out.txPushBufLenMax = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A10[16]!, depth, (here ??= { set: S10, out, parent: up }));
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set mm-stat, read from its bytes
+  const direct11: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: continue; // pad: pad
+        case 2: // reassembly-errors: u64
+          if (out.reassemblyErrors !== undefined) break;
+          out.reassemblyErrors = n >= 8 && (raw & NLA_F_NET_BYTEORDER) === 0 ? u64le(mem.view, at) : host.general(pos, A11[2]!, depth, (here ??= { set: S11, out, parent: up }));
+          continue;
+        case 3: // smd-errors: u64
+          if (out.smdErrors !== undefined) break;
+          out.smdErrors = n >= 8 && (raw & NLA_F_NET_BYTEORDER) === 0 ? u64le(mem.view, at) : host.general(pos, A11[3]!, depth, (here ??= { set: S11, out, parent: up }));
+          continue;
+        case 4: // reassembly-ok: u64
+          if (out.reassemblyOk !== undefined) break;
+          out.reassemblyOk = n >= 8 && (raw & NLA_F_NET_BYTEORDER) === 0 ? u64le(mem.view, at) : host.general(pos, A11[4]!, depth, (here ??= { set: S11, out, parent: up }));
+          continue;
+        case 5: // rx-frag-count: u64
+          if (out.rxFragCount !== undefined) break;
+          out.rxFragCount = n >= 8 && (raw & NLA_F_NET_BYTEORDER) === 0 ? u64le(mem.view, at) : host.general(pos, A11[5]!, depth, (here ??= { set: S11, out, parent: up }));
+          continue;
+        case 6: // tx-frag-count: u64
+          if (out.txFragCount !== undefined) break;
+          out.txFragCount = n >= 8 && (raw & NLA_F_NET_BYTEORDER) === 0 ? u64le(mem.view, at) : host.general(pos, A11[6]!, depth, (here ??= { set: S11, out, parent: up }));
+          continue;
+        case 7: // hold-count: u64
+          if (out.holdCount !== undefined) break;
+          out.holdCount = n >= 8 && (raw & NLA_F_NET_BYTEORDER) === 0 ? u64le(mem.view, at) : host.general(pos, A11[7]!, depth, (here ??= { set: S11, out, parent: up }));
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set mm, read from its bytes
+  const direct12: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // header: nest
+          if (out.header !== undefined) break;
+          out.header = direct0(host, at, at + n, depth + 1, (here ??= { set: S12, out, parent: up }), null);
+          continue;
+        case 2: // pmac-enabled: u8
+          if (out.pmacEnabled !== undefined) break;
+          out.pmacEnabled = n >= 1 ? mem.u8[at]! : host.general(pos, A12[2]!, depth, (here ??= { set: S12, out, parent: up }));
+          continue;
+        case 3: // tx-enabled: u8
+          if (out.txEnabled !== undefined) break;
+          out.txEnabled = n >= 1 ? mem.u8[at]! : host.general(pos, A12[3]!, depth, (here ??= { set: S12, out, parent: up }));
+          continue;
+        case 4: // tx-active: u8
+          if (out.txActive !== undefined) break;
+          out.txActive = n >= 1 ? mem.u8[at]! : host.general(pos, A12[4]!, depth, (here ??= { set: S12, out, parent: up }));
+          continue;
+        case 5: // tx-min-frag-size: u32
+          if (out.txMinFragSize !== undefined) break;
+          out.txMinFragSize = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A12[5]!, depth, (here ??= { set: S12, out, parent: up }));
+          continue;
+        case 6: // rx-min-frag-size: u32
+          if (out.rxMinFragSize !== undefined) break;
+          out.rxMinFragSize = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A12[6]!, depth, (here ??= { set: S12, out, parent: up }));
+          continue;
+        case 7: // verify-enabled: u8
+          if (out.verifyEnabled !== undefined) break;
+          out.verifyEnabled = n >= 1 ? mem.u8[at]! : host.general(pos, A12[7]!, depth, (here ??= { set: S12, out, parent: up }));
+          continue;
+        case 8: // verify-status: u8
+          if (out.verifyStatus !== undefined) break;
+          out.verifyStatus = n >= 1 ? mem.u8[at]! : host.general(pos, A12[8]!, depth, (here ??= { set: S12, out, parent: up }));
+          continue;
+        case 9: // verify-time: u32
+          if (out.verifyTime !== undefined) break;
+          out.verifyTime = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A12[9]!, depth, (here ??= { set: S12, out, parent: up }));
+          continue;
+        case 10: // max-verify-time: u32
+          if (out.maxVerifyTime !== undefined) break;
+          out.maxVerifyTime = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A12[10]!, depth, (here ??= { set: S12, out, parent: up }));
+          continue;
+        case 11: // stats: nest
+          if (out.stats !== undefined) break;
+          out.stats = direct11(host, at, at + n, depth + 1, (here ??= { set: S12, out, parent: up }), null);
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set linkinfo, read from its bytes
+  const direct13: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // header: nest
+          if (out.header !== undefined) break;
+          out.header = direct0(host, at, at + n, depth + 1, (here ??= { set: S13, out, parent: up }), null);
+          continue;
+        case 2: // port: u8
+          if (out.port !== undefined) break;
+          out.port = n >= 1 ? mem.u8[at]! : host.general(pos, A13[2]!, depth, (here ??= { set: S13, out, parent: up }));
+          continue;
+        case 3: // phyaddr: u8
+          if (out.phyaddr !== undefined) break;
+          out.phyaddr = n >= 1 ? mem.u8[at]! : host.general(pos, A13[3]!, depth, (here ??= { set: S13, out, parent: up }));
+          continue;
+        case 4: // tp-mdix: u8
+          if (out.tpMdix !== undefined) break;
+          out.tpMdix = n >= 1 ? mem.u8[at]! : host.general(pos, A13[4]!, depth, (here ??= { set: S13, out, parent: up }));
+          continue;
+        case 5: // tp-mdix-ctrl: u8
+          if (out.tpMdixCtrl !== undefined) break;
+          out.tpMdixCtrl = n >= 1 ? mem.u8[at]! : host.general(pos, A13[5]!, depth, (here ??= { set: S13, out, parent: up }));
+          continue;
+        case 6: // transceiver: u8
+          if (out.transceiver !== undefined) break;
+          out.transceiver = n >= 1 ? mem.u8[at]! : host.general(pos, A13[6]!, depth, (here ??= { set: S13, out, parent: up }));
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set linkmodes, read from its bytes
+  const direct14: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // header: nest
+          if (out.header !== undefined) break;
+          out.header = direct0(host, at, at + n, depth + 1, (here ??= { set: S14, out, parent: up }), null);
+          continue;
+        case 2: // autoneg: u8
+          if (out.autoneg !== undefined) break;
+          out.autoneg = n >= 1 ? mem.u8[at]! : host.general(pos, A14[2]!, depth, (here ??= { set: S14, out, parent: up }));
+          continue;
+        case 3: // ours: nest
+          if (out.ours !== undefined) break;
+          out.ours = direct3(host, at, at + n, depth + 1, (here ??= { set: S14, out, parent: up }), null);
+          continue;
+        case 4: // peer: nest
+          if (out.peer !== undefined) break;
+          out.peer = direct3(host, at, at + n, depth + 1, (here ??= { set: S14, out, parent: up }), null);
+          continue;
+        case 5: // speed: u32
+          if (out.speed !== undefined) break;
+          out.speed = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A14[5]!, depth, (here ??= { set: S14, out, parent: up }));
+          continue;
+        case 6: // duplex: u8
+          if (out.duplex !== undefined) break;
+          out.duplex = n >= 1 ? mem.u8[at]! : host.general(pos, A14[6]!, depth, (here ??= { set: S14, out, parent: up }));
+          continue;
+        case 7: // master-slave-cfg: u8
+          if (out.masterSlaveCfg !== undefined) break;
+          out.masterSlaveCfg = n >= 1 ? mem.u8[at]! : host.general(pos, A14[7]!, depth, (here ??= { set: S14, out, parent: up }));
+          continue;
+        case 8: // master-slave-state: u8
+          if (out.masterSlaveState !== undefined) break;
+          out.masterSlaveState = n >= 1 ? mem.u8[at]! : host.general(pos, A14[8]!, depth, (here ??= { set: S14, out, parent: up }));
+          continue;
+        case 9: // lanes: u32
+          if (out.lanes !== undefined) break;
+          out.lanes = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A14[9]!, depth, (here ??= { set: S14, out, parent: up }));
+          continue;
+        case 10: // rate-matching: u8
+          if (out.rateMatching !== undefined) break;
+          out.rateMatching = n >= 1 ? mem.u8[at]! : host.general(pos, A14[10]!, depth, (here ??= { set: S14, out, parent: up }));
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set linkstate, read from its bytes
+  const direct15: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // header: nest
+          if (out.header !== undefined) break;
+          out.header = direct0(host, at, at + n, depth + 1, (here ??= { set: S15, out, parent: up }), null);
+          continue;
+        case 2: // link: u8
+          if (out.link !== undefined) break;
+          out.link = n >= 1 ? mem.u8[at]! : host.general(pos, A15[2]!, depth, (here ??= { set: S15, out, parent: up }));
+          continue;
+        case 3: // sqi: u32
+          if (out.sqi !== undefined) break;
+          out.sqi = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A15[3]!, depth, (here ??= { set: S15, out, parent: up }));
+          continue;
+        case 4: // sqi-max: u32
+          if (out.sqiMax !== undefined) break;
+          out.sqiMax = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A15[4]!, depth, (here ??= { set: S15, out, parent: up }));
+          continue;
+        case 5: // ext-state: u8
+          if (out.extState !== undefined) break;
+          out.extState = n >= 1 ? mem.u8[at]! : host.general(pos, A15[5]!, depth, (here ??= { set: S15, out, parent: up }));
+          continue;
+        case 6: // ext-substate: u8
+          if (out.extSubstate !== undefined) break;
+          out.extSubstate = n >= 1 ? mem.u8[at]! : host.general(pos, A15[6]!, depth, (here ??= { set: S15, out, parent: up }));
+          continue;
+        case 7: // ext-down-cnt: u32
+          if (out.extDownCnt !== undefined) break;
+          out.extDownCnt = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A15[7]!, depth, (here ??= { set: S15, out, parent: up }));
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set debug, read from its bytes
+  const direct16: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // header: nest
+          if (out.header !== undefined) break;
+          out.header = direct0(host, at, at + n, depth + 1, (here ??= { set: S16, out, parent: up }), null);
+          continue;
+        case 2: // msgmask: nest
+          if (out.msgmask !== undefined) break;
+          out.msgmask = direct3(host, at, at + n, depth + 1, (here ??= { set: S16, out, parent: up }), null);
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set wol, read from its bytes
+  const direct17: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // header: nest
+          if (out.header !== undefined) break;
+          out.header = direct0(host, at, at + n, depth + 1, (here ??= { set: S17, out, parent: up }), null);
+          continue;
+        case 2: // modes: nest
+          if (out.modes !== undefined) break;
+          out.modes = direct3(host, at, at + n, depth + 1, (here ??= { set: S17, out, parent: up }), null);
+          continue;
+        case 3: // sopass: binary
+          if (out.sopass !== undefined) break;
+          out.sopass = copyBytes(mem.u8, at, n);
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set features, read from its bytes
+  const direct18: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // header: nest
+          if (out.header !== undefined) break;
+          out.header = direct0(host, at, at + n, depth + 1, (here ??= { set: S18, out, parent: up }), null);
+          continue;
+        case 2: // hw: nest
+          if (out.hw !== undefined) break;
+          out.hw = direct3(host, at, at + n, depth + 1, (here ??= { set: S18, out, parent: up }), null);
+          continue;
+        case 3: // wanted: nest
+          if (out.wanted !== undefined) break;
+          out.wanted = direct3(host, at, at + n, depth + 1, (here ??= { set: S18, out, parent: up }), null);
+          continue;
+        case 4: // active: nest
+          if (out.active !== undefined) break;
+          out.active = direct3(host, at, at + n, depth + 1, (here ??= { set: S18, out, parent: up }), null);
+          continue;
+        case 5: // nochange: nest
+          if (out.nochange !== undefined) break;
+          out.nochange = direct3(host, at, at + n, depth + 1, (here ??= { set: S18, out, parent: up }), null);
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set channels, read from its bytes
+  const direct19: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // header: nest
+          if (out.header !== undefined) break;
+          out.header = direct0(host, at, at + n, depth + 1, (here ??= { set: S19, out, parent: up }), null);
+          continue;
+        case 2: // rx-max: u32
+          if (out.rxMax !== undefined) break;
+          out.rxMax = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A19[2]!, depth, (here ??= { set: S19, out, parent: up }));
+          continue;
+        case 3: // tx-max: u32
+          if (out.txMax !== undefined) break;
+          out.txMax = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A19[3]!, depth, (here ??= { set: S19, out, parent: up }));
+          continue;
+        case 4: // other-max: u32
+          if (out.otherMax !== undefined) break;
+          out.otherMax = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A19[4]!, depth, (here ??= { set: S19, out, parent: up }));
+          continue;
+        case 5: // combined-max: u32
+          if (out.combinedMax !== undefined) break;
+          out.combinedMax = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A19[5]!, depth, (here ??= { set: S19, out, parent: up }));
+          continue;
+        case 6: // rx-count: u32
+          if (out.rxCount !== undefined) break;
+          out.rxCount = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A19[6]!, depth, (here ??= { set: S19, out, parent: up }));
+          continue;
+        case 7: // tx-count: u32
+          if (out.txCount !== undefined) break;
+          out.txCount = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A19[7]!, depth, (here ??= { set: S19, out, parent: up }));
+          continue;
+        case 8: // other-count: u32
+          if (out.otherCount !== undefined) break;
+          out.otherCount = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A19[8]!, depth, (here ??= { set: S19, out, parent: up }));
+          continue;
+        case 9: // combined-count: u32
+          if (out.combinedCount !== undefined) break;
+          out.combinedCount = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A19[9]!, depth, (here ??= { set: S19, out, parent: up }));
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set irq-moderation, read from its bytes
+  const direct20: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // usec: u32
+          if (out.usec !== undefined) break;
+          out.usec = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A20[1]!, depth, (here ??= { set: S20, out, parent: up }));
+          continue;
+        case 2: // pkts: u32
+          if (out.pkts !== undefined) break;
+          out.pkts = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A20[2]!, depth, (here ??= { set: S20, out, parent: up }));
+          continue;
+        case 3: // comps: u32
+          if (out.comps !== undefined) break;
+          out.comps = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A20[3]!, depth, (here ??= { set: S20, out, parent: up }));
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set profile, read from its bytes
+  const direct21: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: { // irq-moderation: nest (multi)
+          const value = direct20(host, at, at + n, depth + 1, (here ??= { set: S21, out, parent: up }), null);
+          ((out.irqModeration ??= []) as unknown[]).push(value);
+          continue;
+        }
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set coalesce, read from its bytes
+  const direct22: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // header: nest
+          if (out.header !== undefined) break;
+          out.header = direct0(host, at, at + n, depth + 1, (here ??= { set: S22, out, parent: up }), null);
+          continue;
+        case 2: // rx-usecs: u32
+          if (out.rxUsecs !== undefined) break;
+          out.rxUsecs = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A22[2]!, depth, (here ??= { set: S22, out, parent: up }));
+          continue;
+        case 3: // rx-max-frames: u32
+          if (out.rxMaxFrames !== undefined) break;
+          out.rxMaxFrames = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A22[3]!, depth, (here ??= { set: S22, out, parent: up }));
+          continue;
+        case 4: // rx-usecs-irq: u32
+          if (out.rxUsecsIrq !== undefined) break;
+          out.rxUsecsIrq = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A22[4]!, depth, (here ??= { set: S22, out, parent: up }));
+          continue;
+        case 5: // rx-max-frames-irq: u32
+          if (out.rxMaxFramesIrq !== undefined) break;
+          out.rxMaxFramesIrq = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A22[5]!, depth, (here ??= { set: S22, out, parent: up }));
+          continue;
+        case 6: // tx-usecs: u32
+          if (out.txUsecs !== undefined) break;
+          out.txUsecs = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A22[6]!, depth, (here ??= { set: S22, out, parent: up }));
+          continue;
+        case 7: // tx-max-frames: u32
+          if (out.txMaxFrames !== undefined) break;
+          out.txMaxFrames = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A22[7]!, depth, (here ??= { set: S22, out, parent: up }));
+          continue;
+        case 8: // tx-usecs-irq: u32
+          if (out.txUsecsIrq !== undefined) break;
+          out.txUsecsIrq = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A22[8]!, depth, (here ??= { set: S22, out, parent: up }));
+          continue;
+        case 9: // tx-max-frames-irq: u32
+          if (out.txMaxFramesIrq !== undefined) break;
+          out.txMaxFramesIrq = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A22[9]!, depth, (here ??= { set: S22, out, parent: up }));
+          continue;
+        case 10: // stats-block-usecs: u32
+          if (out.statsBlockUsecs !== undefined) break;
+          out.statsBlockUsecs = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A22[10]!, depth, (here ??= { set: S22, out, parent: up }));
+          continue;
+        case 11: // use-adaptive-rx: u8
+          if (out.useAdaptiveRx !== undefined) break;
+          out.useAdaptiveRx = n >= 1 ? mem.u8[at]! : host.general(pos, A22[11]!, depth, (here ??= { set: S22, out, parent: up }));
+          continue;
+        case 12: // use-adaptive-tx: u8
+          if (out.useAdaptiveTx !== undefined) break;
+          out.useAdaptiveTx = n >= 1 ? mem.u8[at]! : host.general(pos, A22[12]!, depth, (here ??= { set: S22, out, parent: up }));
+          continue;
+        case 13: // pkt-rate-low: u32
+          if (out.pktRateLow !== undefined) break;
+          out.pktRateLow = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A22[13]!, depth, (here ??= { set: S22, out, parent: up }));
+          continue;
+        case 14: // rx-usecs-low: u32
+          if (out.rxUsecsLow !== undefined) break;
+          out.rxUsecsLow = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A22[14]!, depth, (here ??= { set: S22, out, parent: up }));
+          continue;
+        case 15: // rx-max-frames-low: u32
+          if (out.rxMaxFramesLow !== undefined) break;
+          out.rxMaxFramesLow = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A22[15]!, depth, (here ??= { set: S22, out, parent: up }));
+          continue;
+        case 16: // tx-usecs-low: u32
+          if (out.txUsecsLow !== undefined) break;
+          out.txUsecsLow = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A22[16]!, depth, (here ??= { set: S22, out, parent: up }));
+          continue;
+        case 17: // tx-max-frames-low: u32
+          if (out.txMaxFramesLow !== undefined) break;
+          out.txMaxFramesLow = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A22[17]!, depth, (here ??= { set: S22, out, parent: up }));
+          continue;
+        case 18: // pkt-rate-high: u32
+          if (out.pktRateHigh !== undefined) break;
+          out.pktRateHigh = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A22[18]!, depth, (here ??= { set: S22, out, parent: up }));
+          continue;
+        case 19: // rx-usecs-high: u32
+          if (out.rxUsecsHigh !== undefined) break;
+          out.rxUsecsHigh = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A22[19]!, depth, (here ??= { set: S22, out, parent: up }));
+          continue;
+        case 20: // rx-max-frames-high: u32
+          if (out.rxMaxFramesHigh !== undefined) break;
+          out.rxMaxFramesHigh = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A22[20]!, depth, (here ??= { set: S22, out, parent: up }));
+          continue;
+        case 21: // tx-usecs-high: u32
+          if (out.txUsecsHigh !== undefined) break;
+          out.txUsecsHigh = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A22[21]!, depth, (here ??= { set: S22, out, parent: up }));
+          continue;
+        case 22: // tx-max-frames-high: u32
+          if (out.txMaxFramesHigh !== undefined) break;
+          out.txMaxFramesHigh = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A22[22]!, depth, (here ??= { set: S22, out, parent: up }));
+          continue;
+        case 23: // rate-sample-interval: u32
+          if (out.rateSampleInterval !== undefined) break;
+          out.rateSampleInterval = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A22[23]!, depth, (here ??= { set: S22, out, parent: up }));
+          continue;
+        case 24: // use-cqe-mode-tx: u8
+          if (out.useCqeModeTx !== undefined) break;
+          out.useCqeModeTx = n >= 1 ? mem.u8[at]! : host.general(pos, A22[24]!, depth, (here ??= { set: S22, out, parent: up }));
+          continue;
+        case 25: // use-cqe-mode-rx: u8
+          if (out.useCqeModeRx !== undefined) break;
+          out.useCqeModeRx = n >= 1 ? mem.u8[at]! : host.general(pos, A22[25]!, depth, (here ??= { set: S22, out, parent: up }));
+          continue;
+        case 26: // tx-aggr-max-bytes: u32
+          if (out.txAggrMaxBytes !== undefined) break;
+          out.txAggrMaxBytes = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A22[26]!, depth, (here ??= { set: S22, out, parent: up }));
+          continue;
+        case 27: // tx-aggr-max-frames: u32
+          if (out.txAggrMaxFrames !== undefined) break;
+          out.txAggrMaxFrames = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A22[27]!, depth, (here ??= { set: S22, out, parent: up }));
+          continue;
+        case 28: // tx-aggr-time-usecs: u32
+          if (out.txAggrTimeUsecs !== undefined) break;
+          out.txAggrTimeUsecs = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A22[28]!, depth, (here ??= { set: S22, out, parent: up }));
+          continue;
+        case 29: // rx-profile: nest
+          if (out.rxProfile !== undefined) break;
+          out.rxProfile = direct21(host, at, at + n, depth + 1, (here ??= { set: S22, out, parent: up }), null);
+          continue;
+        case 30: // tx-profile: nest
+          if (out.txProfile !== undefined) break;
+          out.txProfile = direct21(host, at, at + n, depth + 1, (here ??= { set: S22, out, parent: up }), null);
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set pause-stat, read from its bytes
+  const direct23: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: continue; // pad: pad
+        case 2: // tx-frames: u64
+          if (out.txFrames !== undefined) break;
+          out.txFrames = n >= 8 && (raw & NLA_F_NET_BYTEORDER) === 0 ? u64le(mem.view, at) : host.general(pos, A23[2]!, depth, (here ??= { set: S23, out, parent: up }));
+          continue;
+        case 3: // rx-frames: u64
+          if (out.rxFrames !== undefined) break;
+          out.rxFrames = n >= 8 && (raw & NLA_F_NET_BYTEORDER) === 0 ? u64le(mem.view, at) : host.general(pos, A23[3]!, depth, (here ??= { set: S23, out, parent: up }));
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set pause, read from its bytes
+  const direct24: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // header: nest
+          if (out.header !== undefined) break;
+          out.header = direct0(host, at, at + n, depth + 1, (here ??= { set: S24, out, parent: up }), null);
+          continue;
+        case 2: // autoneg: u8
+          if (out.autoneg !== undefined) break;
+          out.autoneg = n >= 1 ? mem.u8[at]! : host.general(pos, A24[2]!, depth, (here ??= { set: S24, out, parent: up }));
+          continue;
+        case 3: // rx: u8
+          if (out.rx !== undefined) break;
+          out.rx = n >= 1 ? mem.u8[at]! : host.general(pos, A24[3]!, depth, (here ??= { set: S24, out, parent: up }));
+          continue;
+        case 4: // tx: u8
+          if (out.tx !== undefined) break;
+          out.tx = n >= 1 ? mem.u8[at]! : host.general(pos, A24[4]!, depth, (here ??= { set: S24, out, parent: up }));
+          continue;
+        case 5: // stats: nest
+          if (out.stats !== undefined) break;
+          out.stats = direct23(host, at, at + n, depth + 1, (here ??= { set: S24, out, parent: up }), null);
+          continue;
+        case 6: // stats-src: u32
+          if (out.statsSrc !== undefined) break;
+          out.statsSrc = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A24[6]!, depth, (here ??= { set: S24, out, parent: up }));
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set eee, read from its bytes
+  const direct25: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // header: nest
+          if (out.header !== undefined) break;
+          out.header = direct0(host, at, at + n, depth + 1, (here ??= { set: S25, out, parent: up }), null);
+          continue;
+        case 2: // modes-ours: nest
+          if (out.modesOurs !== undefined) break;
+          out.modesOurs = direct3(host, at, at + n, depth + 1, (here ??= { set: S25, out, parent: up }), null);
+          continue;
+        case 3: // modes-peer: nest
+          if (out.modesPeer !== undefined) break;
+          out.modesPeer = direct3(host, at, at + n, depth + 1, (here ??= { set: S25, out, parent: up }), null);
+          continue;
+        case 4: // active: u8
+          if (out.active !== undefined) break;
+          out.active = n >= 1 ? mem.u8[at]! : host.general(pos, A25[4]!, depth, (here ??= { set: S25, out, parent: up }));
+          continue;
+        case 5: // enabled: u8
+          if (out.enabled !== undefined) break;
+          out.enabled = n >= 1 ? mem.u8[at]! : host.general(pos, A25[5]!, depth, (here ??= { set: S25, out, parent: up }));
+          continue;
+        case 6: // tx-lpi-enabled: u8
+          if (out.txLpiEnabled !== undefined) break;
+          out.txLpiEnabled = n >= 1 ? mem.u8[at]! : host.general(pos, A25[6]!, depth, (here ??= { set: S25, out, parent: up }));
+          continue;
+        case 7: // tx-lpi-timer: u32
+          if (out.txLpiTimer !== undefined) break;
+          out.txLpiTimer = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A25[7]!, depth, (here ??= { set: S25, out, parent: up }));
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set ts-stat, read from its bytes
+  const direct26: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // tx-pkts: uint
+          if (out.txPkts !== undefined) break;
+          out.txPkts = host.general(pos, A26[1]!, depth, (here ??= { set: S26, out, parent: up }));
+          continue;
+        case 2: // tx-lost: uint
+          if (out.txLost !== undefined) break;
+          out.txLost = host.general(pos, A26[2]!, depth, (here ??= { set: S26, out, parent: up }));
+          continue;
+        case 3: // tx-err: uint
+          if (out.txErr !== undefined) break;
+          out.txErr = host.general(pos, A26[3]!, depth, (here ??= { set: S26, out, parent: up }));
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set tsinfo, read from its bytes
+  const direct27: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // header: nest
+          if (out.header !== undefined) break;
+          out.header = direct0(host, at, at + n, depth + 1, (here ??= { set: S27, out, parent: up }), null);
+          continue;
+        case 2: // timestamping: nest
+          if (out.timestamping !== undefined) break;
+          out.timestamping = direct3(host, at, at + n, depth + 1, (here ??= { set: S27, out, parent: up }), null);
+          continue;
+        case 3: // tx-types: nest
+          if (out.txTypes !== undefined) break;
+          out.txTypes = direct3(host, at, at + n, depth + 1, (here ??= { set: S27, out, parent: up }), null);
+          continue;
+        case 4: // rx-filters: nest
+          if (out.rxFilters !== undefined) break;
+          out.rxFilters = direct3(host, at, at + n, depth + 1, (here ??= { set: S27, out, parent: up }), null);
+          continue;
+        case 5: // phc-index: u32
+          if (out.phcIndex !== undefined) break;
+          out.phcIndex = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A27[5]!, depth, (here ??= { set: S27, out, parent: up }));
+          continue;
+        case 6: // stats: nest
+          if (out.stats !== undefined) break;
+          out.stats = direct26(host, at, at + n, depth + 1, (here ??= { set: S27, out, parent: up }), null);
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set cable-result, read from its bytes
+  const direct28: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // pair: u8
+          if (out.pair !== undefined) break;
+          out.pair = n >= 1 ? mem.u8[at]! : host.general(pos, A28[1]!, depth, (here ??= { set: S28, out, parent: up }));
+          continue;
+        case 2: // code: u8
+          if (out.code !== undefined) break;
+          out.code = n >= 1 ? mem.u8[at]! : host.general(pos, A28[2]!, depth, (here ??= { set: S28, out, parent: up }));
+          continue;
+        case 3: // src: u32
+          if (out.src !== undefined) break;
+          out.src = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A28[3]!, depth, (here ??= { set: S28, out, parent: up }));
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set cable-fault-length, read from its bytes
+  const direct29: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // pair: u8
+          if (out.pair !== undefined) break;
+          out.pair = n >= 1 ? mem.u8[at]! : host.general(pos, A29[1]!, depth, (here ??= { set: S29, out, parent: up }));
+          continue;
+        case 2: // cm: u32
+          if (out.cm !== undefined) break;
+          out.cm = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A29[2]!, depth, (here ??= { set: S29, out, parent: up }));
+          continue;
+        case 3: // src: u32
+          if (out.src !== undefined) break;
+          out.src = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A29[3]!, depth, (here ??= { set: S29, out, parent: up }));
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set cable-nest, read from its bytes
+  const direct30: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // result: nest
+          if (out.result !== undefined) break;
+          out.result = direct28(host, at, at + n, depth + 1, (here ??= { set: S30, out, parent: up }), null);
+          continue;
+        case 2: // fault-length: nest
+          if (out.faultLength !== undefined) break;
+          out.faultLength = direct29(host, at, at + n, depth + 1, (here ??= { set: S30, out, parent: up }), null);
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set cable-test, read from its bytes
+  const direct31: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // header: nest
+          if (out.header !== undefined) break;
+          out.header = direct0(host, at, at + n, depth + 1, (here ??= { set: S31, out, parent: up }), null);
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set cable-test-ntf, read from its bytes
+  const direct32: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // header: nest
+          if (out.header !== undefined) break;
+          out.header = direct0(host, at, at + n, depth + 1, (here ??= { set: S32, out, parent: up }), null);
+          continue;
+        case 2: // status: u8
+          if (out.status !== undefined) break;
+          out.status = n >= 1 ? mem.u8[at]! : host.general(pos, A32[2]!, depth, (here ??= { set: S32, out, parent: up }));
+          continue;
+        case 3: // nest: nest
+          if (out.nest !== undefined) break;
+          out.nest = direct30(host, at, at + n, depth + 1, (here ??= { set: S32, out, parent: up }), null);
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set cable-test-tdr-cfg, read from its bytes
+  const direct33: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // first: u32
+          if (out.first !== undefined) break;
+          out.first = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A33[1]!, depth, (here ??= { set: S33, out, parent: up }));
+          continue;
+        case 2: // last: u32
+          if (out.last !== undefined) break;
+          out.last = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A33[2]!, depth, (here ??= { set: S33, out, parent: up }));
+          continue;
+        case 3: // step: u32
+          if (out.step !== undefined) break;
+          out.step = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A33[3]!, depth, (here ??= { set: S33, out, parent: up }));
+          continue;
+        case 4: // pair: u8
+          if (out.pair !== undefined) break;
+          out.pair = n >= 1 ? mem.u8[at]! : host.general(pos, A33[4]!, depth, (here ??= { set: S33, out, parent: up }));
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set cable-test-tdr-ntf, read from its bytes
+  const direct34: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // header: nest
+          if (out.header !== undefined) break;
+          out.header = direct0(host, at, at + n, depth + 1, (here ??= { set: S34, out, parent: up }), null);
+          continue;
+        case 2: // status: u8
+          if (out.status !== undefined) break;
+          out.status = n >= 1 ? mem.u8[at]! : host.general(pos, A34[2]!, depth, (here ??= { set: S34, out, parent: up }));
+          continue;
+        case 3: // nest: nest
+          if (out.nest !== undefined) break;
+          out.nest = direct30(host, at, at + n, depth + 1, (here ??= { set: S34, out, parent: up }), null);
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set cable-test-tdr, read from its bytes
+  const direct35: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // header: nest
+          if (out.header !== undefined) break;
+          out.header = direct0(host, at, at + n, depth + 1, (here ??= { set: S35, out, parent: up }), null);
+          continue;
+        case 2: // cfg: nest
+          if (out.cfg !== undefined) break;
+          out.cfg = direct33(host, at, at + n, depth + 1, (here ??= { set: S35, out, parent: up }), null);
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set tunnel-udp-entry, read from its bytes
+  const direct36: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // port: u16
+          if (out.port !== undefined) break;
+          out.port = host.general(pos, A36[1]!, depth, (here ??= { set: S36, out, parent: up }));
+          continue;
+        case 2: // type: u32
+          if (out.type !== undefined) break;
+          out.type = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? host.names ? nameValue(E1, false, mem.view.getUint32(at, true)) : mem.view.getUint32(at, true) : host.general(pos, A36[2]!, depth, (here ??= { set: S36, out, parent: up }));
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set tunnel-udp-table, read from its bytes
+  const direct37: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // size: u32
+          if (out.size !== undefined) break;
+          out.size = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A37[1]!, depth, (here ??= { set: S37, out, parent: up }));
+          continue;
+        case 2: // types: nest
+          if (out.types !== undefined) break;
+          out.types = direct3(host, at, at + n, depth + 1, (here ??= { set: S37, out, parent: up }), null);
+          continue;
+        case 3: { // entry: nest (multi)
+          const value = direct36(host, at, at + n, depth + 1, (here ??= { set: S37, out, parent: up }), null);
+          ((out.entry ??= []) as unknown[]).push(value);
+          continue;
+        }
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set tunnel-udp, read from its bytes
+  const direct38: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // table: nest
+          if (out.table !== undefined) break;
+          out.table = direct37(host, at, at + n, depth + 1, (here ??= { set: S38, out, parent: up }), null);
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set tunnel-info, read from its bytes
+  const direct39: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // header: nest
+          if (out.header !== undefined) break;
+          out.header = direct0(host, at, at + n, depth + 1, (here ??= { set: S39, out, parent: up }), null);
+          continue;
+        case 2: // udp-ports: nest
+          if (out.udpPorts !== undefined) break;
+          out.udpPorts = direct38(host, at, at + n, depth + 1, (here ??= { set: S39, out, parent: up }), null);
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set fec-stat, read from its bytes
+  const direct40: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: continue; // pad: pad
+        case 2: // corrected: binary
+          if (out.corrected !== undefined) break;
+          out.corrected = host.general(pos, A40[2]!, depth, (here ??= { set: S40, out, parent: up }));
+          continue;
+        case 3: // uncorr: binary
+          if (out.uncorr !== undefined) break;
+          out.uncorr = host.general(pos, A40[3]!, depth, (here ??= { set: S40, out, parent: up }));
+          continue;
+        case 4: // corr-bits: binary
+          if (out.corrBits !== undefined) break;
+          out.corrBits = host.general(pos, A40[4]!, depth, (here ??= { set: S40, out, parent: up }));
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set fec, read from its bytes
+  const direct41: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // header: nest
+          if (out.header !== undefined) break;
+          out.header = direct0(host, at, at + n, depth + 1, (here ??= { set: S41, out, parent: up }), null);
+          continue;
+        case 2: // modes: nest
+          if (out.modes !== undefined) break;
+          out.modes = direct3(host, at, at + n, depth + 1, (here ??= { set: S41, out, parent: up }), null);
+          continue;
+        case 3: // auto: u8
+          if (out.auto !== undefined) break;
+          out.auto = n >= 1 ? mem.u8[at]! : host.general(pos, A41[3]!, depth, (here ??= { set: S41, out, parent: up }));
+          continue;
+        case 4: // active: u32
+          if (out.active !== undefined) break;
+          out.active = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A41[4]!, depth, (here ??= { set: S41, out, parent: up }));
+          continue;
+        case 5: // stats: nest
+          if (out.stats !== undefined) break;
+          out.stats = direct40(host, at, at + n, depth + 1, (here ??= { set: S41, out, parent: up }), null);
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set module-eeprom, read from its bytes
+  const direct42: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // header: nest
+          if (out.header !== undefined) break;
+          out.header = direct0(host, at, at + n, depth + 1, (here ??= { set: S42, out, parent: up }), null);
+          continue;
+        case 2: // offset: u32
+          if (out.offset !== undefined) break;
+          out.offset = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A42[2]!, depth, (here ??= { set: S42, out, parent: up }));
+          continue;
+        case 3: // length: u32
+          if (out.length !== undefined) break;
+          out.length = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A42[3]!, depth, (here ??= { set: S42, out, parent: up }));
+          continue;
+        case 4: // page: u8
+          if (out.page !== undefined) break;
+          out.page = n >= 1 ? mem.u8[at]! : host.general(pos, A42[4]!, depth, (here ??= { set: S42, out, parent: up }));
+          continue;
+        case 5: // bank: u8
+          if (out.bank !== undefined) break;
+          out.bank = n >= 1 ? mem.u8[at]! : host.general(pos, A42[5]!, depth, (here ??= { set: S42, out, parent: up }));
+          continue;
+        case 6: // i2c-address: u8
+          if (out.i2cAddress !== undefined) break;
+          out.i2cAddress = n >= 1 ? mem.u8[at]! : host.general(pos, A42[6]!, depth, (here ??= { set: S42, out, parent: up }));
+          continue;
+        case 7: // data: binary
+          if (out.data !== undefined) break;
+          out.data = copyBytes(mem.u8, at, n);
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set stats-grp, read from its bytes
+  const direct43: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: continue; // pad: pad
+        case 2: // id: u32
+          if (out.id !== undefined) break;
+          out.id = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A43[2]!, depth, (here ??= { set: S43, out, parent: up }));
+          continue;
+        case 3: // ss-id: u32
+          if (out.ssId !== undefined) break;
+          out.ssId = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A43[3]!, depth, (here ??= { set: S43, out, parent: up }));
+          continue;
+        case 4: // stat: u64
+          if (out.stat !== undefined) break;
+          out.stat = n >= 8 && (raw & NLA_F_NET_BYTEORDER) === 0 ? u64le(mem.view, at) : host.general(pos, A43[4]!, depth, (here ??= { set: S43, out, parent: up }));
+          continue;
+        case 5: // hist-rx: nest
+          if (out.histRx !== undefined) break;
+          out.histRx = direct53(host, at, at + n, depth + 1, (here ??= { set: S43, out, parent: up }), null);
+          continue;
+        case 6: // hist-tx: nest
+          if (out.histTx !== undefined) break;
+          out.histTx = direct53(host, at, at + n, depth + 1, (here ??= { set: S43, out, parent: up }), null);
+          continue;
+        case 7: // hist-bkt-low: u32
+          if (out.histBktLow !== undefined) break;
+          out.histBktLow = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A43[7]!, depth, (here ??= { set: S43, out, parent: up }));
+          continue;
+        case 8: // hist-bkt-hi: u32
+          if (out.histBktHi !== undefined) break;
+          out.histBktHi = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A43[8]!, depth, (here ??= { set: S43, out, parent: up }));
+          continue;
+        case 9: // hist-val: u64
+          if (out.histVal !== undefined) break;
+          out.histVal = n >= 8 && (raw & NLA_F_NET_BYTEORDER) === 0 ? u64le(mem.view, at) : host.general(pos, A43[9]!, depth, (here ??= { set: S43, out, parent: up }));
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set stats, read from its bytes
+  const direct44: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: continue; // pad: pad
+        case 2: // header: nest
+          if (out.header !== undefined) break;
+          out.header = direct0(host, at, at + n, depth + 1, (here ??= { set: S44, out, parent: up }), null);
+          continue;
+        case 3: // groups: nest
+          if (out.groups !== undefined) break;
+          out.groups = direct3(host, at, at + n, depth + 1, (here ??= { set: S44, out, parent: up }), null);
+          continue;
+        case 4: // grp: nest
+          if (out.grp !== undefined) break;
+          out.grp = direct43(host, at, at + n, depth + 1, (here ??= { set: S44, out, parent: up }), null);
+          continue;
+        case 5: // src: u32
+          if (out.src !== undefined) break;
+          out.src = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A44[5]!, depth, (here ??= { set: S44, out, parent: up }));
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set phc-vclocks, read from its bytes
+  const direct45: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // header: nest
+          if (out.header !== undefined) break;
+          out.header = direct0(host, at, at + n, depth + 1, (here ??= { set: S45, out, parent: up }), null);
+          continue;
+        case 2: // num: u32
+          if (out.num !== undefined) break;
+          out.num = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A45[2]!, depth, (here ??= { set: S45, out, parent: up }));
+          continue;
+        case 3: // index: binary
+          if (out.index !== undefined) break;
+          out.index = host.general(pos, A45[3]!, depth, (here ??= { set: S45, out, parent: up }));
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set module, read from its bytes
+  const direct46: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // header: nest
+          if (out.header !== undefined) break;
+          out.header = direct0(host, at, at + n, depth + 1, (here ??= { set: S46, out, parent: up }), null);
+          continue;
+        case 2: // power-mode-policy: u8
+          if (out.powerModePolicy !== undefined) break;
+          out.powerModePolicy = n >= 1 ? mem.u8[at]! : host.general(pos, A46[2]!, depth, (here ??= { set: S46, out, parent: up }));
+          continue;
+        case 3: // power-mode: u8
+          if (out.powerMode !== undefined) break;
+          out.powerMode = n >= 1 ? mem.u8[at]! : host.general(pos, A46[3]!, depth, (here ??= { set: S46, out, parent: up }));
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set c33-pse-pw-limit, read from its bytes
+  const direct47: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // min: u32
+          if (out.min !== undefined) break;
+          out.min = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A47[1]!, depth, (here ??= { set: S47, out, parent: up }));
+          continue;
+        case 2: // max: u32
+          if (out.max !== undefined) break;
+          out.max = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A47[2]!, depth, (here ??= { set: S47, out, parent: up }));
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set pse, read from its bytes
+  const direct48: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // header: nest
+          if (out.header !== undefined) break;
+          out.header = direct0(host, at, at + n, depth + 1, (here ??= { set: S48, out, parent: up }), null);
+          continue;
+        case 2: // podl-pse-admin-state: u32
+          if (out.podlPseAdminState !== undefined) break;
+          out.podlPseAdminState = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A48[2]!, depth, (here ??= { set: S48, out, parent: up }));
+          continue;
+        case 3: // podl-pse-admin-control: u32
+          if (out.podlPseAdminControl !== undefined) break;
+          out.podlPseAdminControl = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A48[3]!, depth, (here ??= { set: S48, out, parent: up }));
+          continue;
+        case 4: // podl-pse-pw-d-status: u32
+          if (out.podlPsePwDStatus !== undefined) break;
+          out.podlPsePwDStatus = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A48[4]!, depth, (here ??= { set: S48, out, parent: up }));
+          continue;
+        case 5: // c33-pse-admin-state: u32
+          if (out.c33PseAdminState !== undefined) break;
+          out.c33PseAdminState = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A48[5]!, depth, (here ??= { set: S48, out, parent: up }));
+          continue;
+        case 6: // c33-pse-admin-control: u32
+          if (out.c33PseAdminControl !== undefined) break;
+          out.c33PseAdminControl = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A48[6]!, depth, (here ??= { set: S48, out, parent: up }));
+          continue;
+        case 7: // c33-pse-pw-d-status: u32
+          if (out.c33PsePwDStatus !== undefined) break;
+          out.c33PsePwDStatus = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A48[7]!, depth, (here ??= { set: S48, out, parent: up }));
+          continue;
+        case 8: // c33-pse-pw-class: u32
+          if (out.c33PsePwClass !== undefined) break;
+          out.c33PsePwClass = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A48[8]!, depth, (here ??= { set: S48, out, parent: up }));
+          continue;
+        case 9: // c33-pse-actual-pw: u32
+          if (out.c33PseActualPw !== undefined) break;
+          out.c33PseActualPw = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A48[9]!, depth, (here ??= { set: S48, out, parent: up }));
+          continue;
+        case 10: // c33-pse-ext-state: u32
+          if (out.c33PseExtState !== undefined) break;
+          out.c33PseExtState = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? host.names ? nameValue(E2, false, mem.view.getUint32(at, true)) : mem.view.getUint32(at, true) : host.general(pos, A48[10]!, depth, (here ??= { set: S48, out, parent: up }));
+          continue;
+        case 11: // c33-pse-ext-substate: u32
+          if (out.c33PseExtSubstate !== undefined) break;
+          out.c33PseExtSubstate = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A48[11]!, depth, (here ??= { set: S48, out, parent: up }));
+          continue;
+        case 12: // c33-pse-avail-pw-limit: u32
+          if (out.c33PseAvailPwLimit !== undefined) break;
+          out.c33PseAvailPwLimit = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A48[12]!, depth, (here ??= { set: S48, out, parent: up }));
+          continue;
+        case 13: { // c33-pse-pw-limit-ranges: nest (multi)
+          const value = direct47(host, at, at + n, depth + 1, (here ??= { set: S48, out, parent: up }), null);
+          ((out.c33PsePwLimitRanges ??= []) as unknown[]).push(value);
+          continue;
+        }
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set rss, read from its bytes
+  const direct49: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // header: nest
+          if (out.header !== undefined) break;
+          out.header = direct0(host, at, at + n, depth + 1, (here ??= { set: S49, out, parent: up }), null);
+          continue;
+        case 2: // context: u32
+          if (out.context !== undefined) break;
+          out.context = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A49[2]!, depth, (here ??= { set: S49, out, parent: up }));
+          continue;
+        case 3: // hfunc: u32
+          if (out.hfunc !== undefined) break;
+          out.hfunc = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A49[3]!, depth, (here ??= { set: S49, out, parent: up }));
+          continue;
+        case 4: // indir: binary
+          if (out.indir !== undefined) break;
+          out.indir = host.general(pos, A49[4]!, depth, (here ??= { set: S49, out, parent: up }));
+          continue;
+        case 5: // hkey: binary
+          if (out.hkey !== undefined) break;
+          out.hkey = copyBytes(mem.u8, at, n);
+          continue;
+        case 6: // input_xfrm: u32
+          if (out.inputXfrm !== undefined) break;
+          out.inputXfrm = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A49[6]!, depth, (here ??= { set: S49, out, parent: up }));
+          continue;
+        case 7: // start-context: u32
+          if (out.startContext !== undefined) break;
+          out.startContext = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A49[7]!, depth, (here ??= { set: S49, out, parent: up }));
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set plca, read from its bytes
+  const direct50: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // header: nest
+          if (out.header !== undefined) break;
+          out.header = direct0(host, at, at + n, depth + 1, (here ??= { set: S50, out, parent: up }), null);
+          continue;
+        case 2: // version: u16
+          if (out.version !== undefined) break;
+          out.version = n >= 2 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint16(at, true) : host.general(pos, A50[2]!, depth, (here ??= { set: S50, out, parent: up }));
+          continue;
+        case 3: // enabled: u8
+          if (out.enabled !== undefined) break;
+          out.enabled = n >= 1 ? mem.u8[at]! : host.general(pos, A50[3]!, depth, (here ??= { set: S50, out, parent: up }));
+          continue;
+        case 4: // status: u8
+          if (out.status !== undefined) break;
+          out.status = n >= 1 ? mem.u8[at]! : host.general(pos, A50[4]!, depth, (here ??= { set: S50, out, parent: up }));
+          continue;
+        case 5: // node-cnt: u32
+          if (out.nodeCnt !== undefined) break;
+          out.nodeCnt = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A50[5]!, depth, (here ??= { set: S50, out, parent: up }));
+          continue;
+        case 6: // node-id: u32
+          if (out.nodeId !== undefined) break;
+          out.nodeId = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A50[6]!, depth, (here ??= { set: S50, out, parent: up }));
+          continue;
+        case 7: // to-tmr: u32
+          if (out.toTmr !== undefined) break;
+          out.toTmr = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A50[7]!, depth, (here ??= { set: S50, out, parent: up }));
+          continue;
+        case 8: // burst-cnt: u32
+          if (out.burstCnt !== undefined) break;
+          out.burstCnt = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A50[8]!, depth, (here ??= { set: S50, out, parent: up }));
+          continue;
+        case 9: // burst-tmr: u32
+          if (out.burstTmr !== undefined) break;
+          out.burstTmr = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A50[9]!, depth, (here ??= { set: S50, out, parent: up }));
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set module-fw-flash, read from its bytes
+  const direct51: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // header: nest
+          if (out.header !== undefined) break;
+          out.header = direct0(host, at, at + n, depth + 1, (here ??= { set: S51, out, parent: up }), null);
+          continue;
+        case 2: // file-name: string
+          if (out.fileName !== undefined) break;
+          out.fileName = shortString(mem.u8, at, at + n);
+          continue;
+        case 3: // password: u32
+          if (out.password !== undefined) break;
+          out.password = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A51[3]!, depth, (here ??= { set: S51, out, parent: up }));
+          continue;
+        case 4: // status: u32
+          if (out.status !== undefined) break;
+          out.status = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? host.names ? nameValue(E3, false, mem.view.getUint32(at, true)) : mem.view.getUint32(at, true) : host.general(pos, A51[4]!, depth, (here ??= { set: S51, out, parent: up }));
+          continue;
+        case 5: // status-msg: string
+          if (out.statusMsg !== undefined) break;
+          out.statusMsg = shortString(mem.u8, at, at + n);
+          continue;
+        case 6: // done: uint
+          if (out.done !== undefined) break;
+          out.done = host.general(pos, A51[6]!, depth, (here ??= { set: S51, out, parent: up }));
+          continue;
+        case 7: // total: uint
+          if (out.total !== undefined) break;
+          out.total = host.general(pos, A51[7]!, depth, (here ??= { set: S51, out, parent: up }));
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set phy, read from its bytes
+  const direct52: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // header: nest
+          if (out.header !== undefined) break;
+          out.header = direct0(host, at, at + n, depth + 1, (here ??= { set: S52, out, parent: up }), null);
+          continue;
+        case 2: // index: u32
+          if (out.index !== undefined) break;
+          out.index = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A52[2]!, depth, (here ??= { set: S52, out, parent: up }));
+          continue;
+        case 3: // drvname: string
+          if (out.drvname !== undefined) break;
+          out.drvname = shortString(mem.u8, at, at + n);
+          continue;
+        case 4: // name: string
+          if (out.name !== undefined) break;
+          out.name = shortString(mem.u8, at, at + n);
+          continue;
+        case 5: // upstream-type: u32
+          if (out.upstreamType !== undefined) break;
+          out.upstreamType = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? host.names ? nameValue(E4, false, mem.view.getUint32(at, true)) : mem.view.getUint32(at, true) : host.general(pos, A52[5]!, depth, (here ??= { set: S52, out, parent: up }));
+          continue;
+        case 6: // upstream-index: u32
+          if (out.upstreamIndex !== undefined) break;
+          out.upstreamIndex = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A52[6]!, depth, (here ??= { set: S52, out, parent: up }));
+          continue;
+        case 7: // upstream-sfp-name: string
+          if (out.upstreamSfpName !== undefined) break;
+          out.upstreamSfpName = shortString(mem.u8, at, at + n);
+          continue;
+        case 8: // downstream-sfp-name: string
+          if (out.downstreamSfpName !== undefined) break;
+          out.downstreamSfpName = shortString(mem.u8, at, at + n);
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set stats-grp-hist, read from its bytes
+  const direct53: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 7: // hist-bkt-low: u32
+          if (out.histBktLow !== undefined) break;
+          out.histBktLow = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A53[7]!, depth, (here ??= { set: S53, out, parent: up }));
+          continue;
+        case 8: // hist-bkt-hi: u32
+          if (out.histBktHi !== undefined) break;
+          out.histBktHi = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A53[8]!, depth, (here ??= { set: S53, out, parent: up }));
+          continue;
+        case 9: // hist-val: u64
+          if (out.histVal !== undefined) break;
+          out.histVal = n >= 8 && (raw & NLA_F_NET_BYTEORDER) === 0 ? u64le(mem.view, at) : host.general(pos, A53[9]!, depth, (here ??= { set: S53, out, parent: up }));
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
   return {
     sets: new Map([[S0, set0], [S1, set1], [S2, set2], [S3, set3], [S4, set4], [S5, set5], [S6, set6], [S7, set7], [S8, set8], [S9, set9], [S10, set10], [S11, set11], [S12, set12], [S13, set13], [S14, set14], [S15, set15], [S16, set16], [S17, set17], [S18, set18], [S19, set19], [S20, set20], [S21, set21], [S22, set22], [S23, set23], [S24, set24], [S25, set25], [S26, set26], [S27, set27], [S28, set28], [S29, set29], [S30, set30], [S31, set31], [S32, set32], [S33, set33], [S34, set34], [S35, set35], [S36, set36], [S37, set37], [S38, set38], [S39, set39], [S40, set40], [S41, set41], [S42, set42], [S43, set43], [S44, set44], [S45, set45], [S46, set46], [S47, set47], [S48, set48], [S49, set49], [S50, set50], [S51, set51], [S52, set52], [S53, set53]]),
+    direct: new Map([[S0, direct0], [S1, direct1], [S2, direct2], [S3, direct3], [S4, direct4], [S5, direct5], [S6, direct6], [S7, direct7], [S8, direct8], [S9, direct9], [S10, direct10], [S11, direct11], [S12, direct12], [S13, direct13], [S14, direct14], [S15, direct15], [S16, direct16], [S17, direct17], [S18, direct18], [S19, direct19], [S20, direct20], [S21, direct21], [S22, direct22], [S23, direct23], [S24, direct24], [S25, direct25], [S26, direct26], [S27, direct27], [S28, direct28], [S29, direct29], [S30, direct30], [S31, direct31], [S32, direct32], [S33, direct33], [S34, direct34], [S35, direct35], [S36, direct36], [S37, direct37], [S38, direct38], [S39, direct39], [S40, direct40], [S41, direct41], [S42, direct42], [S43, direct43], [S44, direct44], [S45, direct45], [S46, direct46], [S47, direct47], [S48, direct48], [S49, direct49], [S50, direct50], [S51, direct51], [S52, direct52], [S53, direct53]]),
     structs: new Map([]),
   };
 }

@@ -3,8 +3,8 @@
 
 import type { Family } from '../../schema/compile.js';
 import type { Attributes } from '../../schema/decode.js';
-import { NLA_HDRLEN, STATUS_OK, STATUS_BAD_NEST } from '../../codec/constants.js';
-import { attrsByValue, type DecodeLevel, type FamilyDecoders, type SetDecoder } from './runtime.js';
+import { NLA_HDRLEN, NLA_F_NET_BYTEORDER, NLA_TYPE_MASK, STATUS_OK, STATUS_BAD_NEST } from '../../codec/constants.js';
+import { attrsByValue, keepUnknown, DIRECT_MAX_DEPTH, USE_INDEX, copyBytes, type DecodeLevel, type FamilyDecoders, type SetDecoder, type DirectSetDecoder } from './runtime.js';
 
 /** The fou decoders, bound to the compiled schema of the spec. */
 export function bindFou(family: Family): FamilyDecoders {
@@ -75,8 +75,76 @@ export function bindFou(family: Family): FamilyDecoders {
     }
     return out;
   };
+  // attribute set fou, read from its bytes
+  const direct0: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // port: u16
+          if (out.port !== undefined) break;
+          out.port = host.general(pos, A0[1]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 2: // af: u8
+          if (out.af !== undefined) break;
+          out.af = n >= 1 ? mem.u8[at]! : host.general(pos, A0[2]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 3: // ipproto: u8
+          if (out.ipproto !== undefined) break;
+          out.ipproto = n >= 1 ? mem.u8[at]! : host.general(pos, A0[3]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 4: // type: u8
+          if (out.type !== undefined) break;
+          out.type = n >= 1 ? mem.u8[at]! : host.general(pos, A0[4]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 5: // remcsum_nopartial: flag
+          if (out.remcsumNopartial !== undefined) break;
+          out.remcsumNopartial = true;
+          continue;
+        case 6: // local_v4: u32
+          if (out.localV4 !== undefined) break;
+          out.localV4 = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A0[6]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 7: // local_v6: binary
+          if (out.localV6 !== undefined) break;
+          out.localV6 = copyBytes(mem.u8, at, n);
+          continue;
+        case 8: // peer_v4: u32
+          if (out.peerV4 !== undefined) break;
+          out.peerV4 = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A0[8]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 9: // peer_v6: binary
+          if (out.peerV6 !== undefined) break;
+          out.peerV6 = copyBytes(mem.u8, at, n);
+          continue;
+        case 10: // peer_port: u16
+          if (out.peerPort !== undefined) break;
+          out.peerPort = host.general(pos, A0[10]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 11: // ifindex: s32
+          if (out.ifindex !== undefined) break;
+          out.ifindex = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getInt32(at, true) : host.general(pos, A0[11]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
   return {
     sets: new Map([[S0, set0]]),
+    direct: new Map([[S0, direct0]]),
     structs: new Map([]),
   };
 }

@@ -3,10 +3,10 @@
 
 import type { Family } from '../../schema/compile.js';
 import type { Attributes } from '../../schema/decode.js';
-import { NLA_HDRLEN, STATUS_OK, STATUS_BAD_NEST } from '../../codec/constants.js';
+import { NLA_HDRLEN, NLA_F_NET_BYTEORDER, NLA_TYPE_MASK, STATUS_OK, STATUS_BAD_NEST } from '../../codec/constants.js';
 import { decodeString } from '../../codec/text.js';
 import { nameValue } from '../../schema/values.js';
-import { attrsByValue, type DecodeLevel, type FamilyDecoders, type SetDecoder } from './runtime.js';
+import { attrsByValue, keepUnknown, DIRECT_MAX_DEPTH, USE_INDEX, shortString, type DecodeLevel, type FamilyDecoders, type SetDecoder, type DirectSetDecoder } from './runtime.js';
 
 /** The handshake decoders, bound to the compiled schema of the spec. */
 export function bindHandshake(family: Family): FamilyDecoders {
@@ -133,8 +133,133 @@ export function bindHandshake(family: Family): FamilyDecoders {
     }
     return out;
   };
+  // attribute set x509, read from its bytes
+  const direct0: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // cert: s32
+          if (out.cert !== undefined) break;
+          out.cert = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getInt32(at, true) : host.general(pos, A0[1]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 2: // privkey: s32
+          if (out.privkey !== undefined) break;
+          out.privkey = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getInt32(at, true) : host.general(pos, A0[2]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set accept, read from its bytes
+  const direct1: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // sockfd: s32
+          if (out.sockfd !== undefined) break;
+          out.sockfd = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getInt32(at, true) : host.general(pos, A1[1]!, depth, (here ??= { set: S1, out, parent: up }));
+          continue;
+        case 2: // handler-class: u32
+          if (out.handlerClass !== undefined) break;
+          out.handlerClass = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? host.names ? nameValue(E0, false, mem.view.getUint32(at, true)) : mem.view.getUint32(at, true) : host.general(pos, A1[2]!, depth, (here ??= { set: S1, out, parent: up }));
+          continue;
+        case 3: // message-type: u32
+          if (out.messageType !== undefined) break;
+          out.messageType = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? host.names ? nameValue(E1, false, mem.view.getUint32(at, true)) : mem.view.getUint32(at, true) : host.general(pos, A1[3]!, depth, (here ??= { set: S1, out, parent: up }));
+          continue;
+        case 4: // timeout: u32
+          if (out.timeout !== undefined) break;
+          out.timeout = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A1[4]!, depth, (here ??= { set: S1, out, parent: up }));
+          continue;
+        case 5: // auth-mode: u32
+          if (out.authMode !== undefined) break;
+          out.authMode = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? host.names ? nameValue(E2, false, mem.view.getUint32(at, true)) : mem.view.getUint32(at, true) : host.general(pos, A1[5]!, depth, (here ??= { set: S1, out, parent: up }));
+          continue;
+        case 6: { // peer-identity: u32 (multi)
+          const value = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A1[6]!, depth, (here ??= { set: S1, out, parent: up }));
+          ((out.peerIdentity ??= []) as unknown[]).push(value);
+          continue;
+        }
+        case 7: { // certificate: nest (multi)
+          const value = direct0(host, at, at + n, depth + 1, (here ??= { set: S1, out, parent: up }), null);
+          ((out.certificate ??= []) as unknown[]).push(value);
+          continue;
+        }
+        case 8: // peername: string
+          if (out.peername !== undefined) break;
+          out.peername = shortString(mem.u8, at, at + n);
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set done, read from its bytes
+  const direct2: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // status: u32
+          if (out.status !== undefined) break;
+          out.status = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A2[1]!, depth, (here ??= { set: S2, out, parent: up }));
+          continue;
+        case 2: // sockfd: s32
+          if (out.sockfd !== undefined) break;
+          out.sockfd = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getInt32(at, true) : host.general(pos, A2[2]!, depth, (here ??= { set: S2, out, parent: up }));
+          continue;
+        case 3: { // remote-auth: u32 (multi)
+          const value = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A2[3]!, depth, (here ??= { set: S2, out, parent: up }));
+          ((out.remoteAuth ??= []) as unknown[]).push(value);
+          continue;
+        }
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
   return {
     sets: new Map([[S0, set0], [S1, set1], [S2, set2]]),
+    direct: new Map([[S0, direct0], [S1, direct1], [S2, direct2]]),
     structs: new Map([]),
   };
 }

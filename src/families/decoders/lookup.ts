@@ -5,10 +5,11 @@
 
 import type { AttributeSetSchema, Family, StructSchema } from '../../schema/compile.js';
 import { familyBinders } from './index.js';
-import type { FamilyDecoders, SetDecoder, StructDecoder } from './runtime.js';
+import type { DirectSetDecoder, FamilyDecoders, SetDecoder, StructDecoder } from './runtime.js';
 
 const families = new WeakMap<Family, FamilyDecoders | null>();
 const sets = new WeakMap<AttributeSetSchema, SetDecoder | null>();
+const directs = new WeakMap<AttributeSetSchema, DirectSetDecoder | null>();
 
 function decodersOf(family: Family): FamilyDecoders | null {
   let found = families.get(family);
@@ -26,6 +27,16 @@ export function specializedSet(set: AttributeSetSchema): SetDecoder | null {
   if (found === undefined) {
     found = decodersOf(set.family)?.sets.get(set) ?? null;
     sets.set(set, found);
+  }
+  return found;
+}
+
+/** The generated direct decoder of `set` (reads the attribute bytes, not the index), or null. */
+export function directSet(set: AttributeSetSchema): DirectSetDecoder | null {
+  let found = directs.get(set);
+  if (found === undefined) {
+    found = decodersOf(set.family)?.direct.get(set) ?? null;
+    directs.set(set, found);
   }
   return found;
 }

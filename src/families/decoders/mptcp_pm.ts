@@ -3,8 +3,8 @@
 
 import type { Family } from '../../schema/compile.js';
 import type { Attributes } from '../../schema/decode.js';
-import { NLA_HDRLEN, STATUS_OK, STATUS_BAD_NEST } from '../../codec/constants.js';
-import { attrsByValue, u64le, type DecodeLevel, type FamilyDecoders, type SetDecoder } from './runtime.js';
+import { NLA_HDRLEN, NLA_F_NET_BYTEORDER, NLA_TYPE_MASK, STATUS_OK, STATUS_BAD_NEST } from '../../codec/constants.js';
+import { attrsByValue, u64le, keepUnknown, DIRECT_MAX_DEPTH, USE_INDEX, copyBytes, type DecodeLevel, type FamilyDecoders, type SetDecoder, type DirectSetDecoder } from './runtime.js';
 
 /** The mptcp_pm decoders, bound to the compiled schema of the spec. */
 export function bindMptcpPm(family: Family): FamilyDecoders {
@@ -283,8 +283,293 @@ export function bindMptcpPm(family: Family): FamilyDecoders {
     }
     return out;
   };
+  // attribute set address, read from its bytes
+  const direct0: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // family: u16
+          if (out.family !== undefined) break;
+          out.family = n >= 2 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint16(at, true) : host.general(pos, A0[1]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 2: // id: u8
+          if (out.id !== undefined) break;
+          out.id = n >= 1 ? mem.u8[at]! : host.general(pos, A0[2]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 3: // addr4: u32
+          if (out.addr4 !== undefined) break;
+          out.addr4 = host.general(pos, A0[3]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 4: // addr6: binary
+          if (out.addr6 !== undefined) break;
+          out.addr6 = copyBytes(mem.u8, at, n);
+          continue;
+        case 5: // port: u16
+          if (out.port !== undefined) break;
+          out.port = n >= 2 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint16(at, true) : host.general(pos, A0[5]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 6: // flags: u32
+          if (out.flags !== undefined) break;
+          out.flags = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A0[6]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 7: // if-idx: s32
+          if (out.ifIdx !== undefined) break;
+          out.ifIdx = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getInt32(at, true) : host.general(pos, A0[7]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set subflow-attribute, read from its bytes
+  const direct1: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // token-rem: u32
+          if (out.tokenRem !== undefined) break;
+          out.tokenRem = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A1[1]!, depth, (here ??= { set: S1, out, parent: up }));
+          continue;
+        case 2: // token-loc: u32
+          if (out.tokenLoc !== undefined) break;
+          out.tokenLoc = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A1[2]!, depth, (here ??= { set: S1, out, parent: up }));
+          continue;
+        case 3: // relwrite-seq: u32
+          if (out.relwriteSeq !== undefined) break;
+          out.relwriteSeq = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A1[3]!, depth, (here ??= { set: S1, out, parent: up }));
+          continue;
+        case 4: // map-seq: u64
+          if (out.mapSeq !== undefined) break;
+          out.mapSeq = n >= 8 && (raw & NLA_F_NET_BYTEORDER) === 0 ? u64le(mem.view, at) : host.general(pos, A1[4]!, depth, (here ??= { set: S1, out, parent: up }));
+          continue;
+        case 5: // map-sfseq: u32
+          if (out.mapSfseq !== undefined) break;
+          out.mapSfseq = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A1[5]!, depth, (here ??= { set: S1, out, parent: up }));
+          continue;
+        case 6: // ssn-offset: u32
+          if (out.ssnOffset !== undefined) break;
+          out.ssnOffset = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A1[6]!, depth, (here ??= { set: S1, out, parent: up }));
+          continue;
+        case 7: // map-datalen: u16
+          if (out.mapDatalen !== undefined) break;
+          out.mapDatalen = n >= 2 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint16(at, true) : host.general(pos, A1[7]!, depth, (here ??= { set: S1, out, parent: up }));
+          continue;
+        case 8: // flags: u32
+          if (out.flags !== undefined) break;
+          out.flags = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A1[8]!, depth, (here ??= { set: S1, out, parent: up }));
+          continue;
+        case 9: // id-rem: u8
+          if (out.idRem !== undefined) break;
+          out.idRem = n >= 1 ? mem.u8[at]! : host.general(pos, A1[9]!, depth, (here ??= { set: S1, out, parent: up }));
+          continue;
+        case 10: // id-loc: u8
+          if (out.idLoc !== undefined) break;
+          out.idLoc = n >= 1 ? mem.u8[at]! : host.general(pos, A1[10]!, depth, (here ??= { set: S1, out, parent: up }));
+          continue;
+        case 11: continue; // pad: pad
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set endpoint, read from its bytes
+  const direct2: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // addr: nest
+          if (out.addr !== undefined) break;
+          out.addr = direct0(host, at, at + n, depth + 1, (here ??= { set: S2, out, parent: up }), null);
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set attr, read from its bytes
+  const direct3: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // addr: nest
+          if (out.addr !== undefined) break;
+          out.addr = direct0(host, at, at + n, depth + 1, (here ??= { set: S3, out, parent: up }), null);
+          continue;
+        case 2: // rcv-add-addrs: u32
+          if (out.rcvAddAddrs !== undefined) break;
+          out.rcvAddAddrs = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A3[2]!, depth, (here ??= { set: S3, out, parent: up }));
+          continue;
+        case 3: // subflows: u32
+          if (out.subflows !== undefined) break;
+          out.subflows = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A3[3]!, depth, (here ??= { set: S3, out, parent: up }));
+          continue;
+        case 4: // token: u32
+          if (out.token !== undefined) break;
+          out.token = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A3[4]!, depth, (here ??= { set: S3, out, parent: up }));
+          continue;
+        case 5: // loc-id: u8
+          if (out.locId !== undefined) break;
+          out.locId = n >= 1 ? mem.u8[at]! : host.general(pos, A3[5]!, depth, (here ??= { set: S3, out, parent: up }));
+          continue;
+        case 6: // addr-remote: nest
+          if (out.addrRemote !== undefined) break;
+          out.addrRemote = direct0(host, at, at + n, depth + 1, (here ??= { set: S3, out, parent: up }), null);
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set event-attr, read from its bytes
+  const direct4: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // token: u32
+          if (out.token !== undefined) break;
+          out.token = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A4[1]!, depth, (here ??= { set: S4, out, parent: up }));
+          continue;
+        case 2: // family: u16
+          if (out.family !== undefined) break;
+          out.family = n >= 2 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint16(at, true) : host.general(pos, A4[2]!, depth, (here ??= { set: S4, out, parent: up }));
+          continue;
+        case 3: // loc-id: u8
+          if (out.locId !== undefined) break;
+          out.locId = n >= 1 ? mem.u8[at]! : host.general(pos, A4[3]!, depth, (here ??= { set: S4, out, parent: up }));
+          continue;
+        case 4: // rem-id: u8
+          if (out.remId !== undefined) break;
+          out.remId = n >= 1 ? mem.u8[at]! : host.general(pos, A4[4]!, depth, (here ??= { set: S4, out, parent: up }));
+          continue;
+        case 5: // saddr4: u32
+          if (out.saddr4 !== undefined) break;
+          out.saddr4 = host.general(pos, A4[5]!, depth, (here ??= { set: S4, out, parent: up }));
+          continue;
+        case 6: // saddr6: binary
+          if (out.saddr6 !== undefined) break;
+          out.saddr6 = copyBytes(mem.u8, at, n);
+          continue;
+        case 7: // daddr4: u32
+          if (out.daddr4 !== undefined) break;
+          out.daddr4 = host.general(pos, A4[7]!, depth, (here ??= { set: S4, out, parent: up }));
+          continue;
+        case 8: // daddr6: binary
+          if (out.daddr6 !== undefined) break;
+          out.daddr6 = copyBytes(mem.u8, at, n);
+          continue;
+        case 9: // sport: u16
+          if (out.sport !== undefined) break;
+          out.sport = host.general(pos, A4[9]!, depth, (here ??= { set: S4, out, parent: up }));
+          continue;
+        case 10: // dport: u16
+          if (out.dport !== undefined) break;
+          out.dport = host.general(pos, A4[10]!, depth, (here ??= { set: S4, out, parent: up }));
+          continue;
+        case 11: // backup: u8
+          if (out.backup !== undefined) break;
+          out.backup = n >= 1 ? mem.u8[at]! : host.general(pos, A4[11]!, depth, (here ??= { set: S4, out, parent: up }));
+          continue;
+        case 12: // error: u8
+          if (out.error !== undefined) break;
+          out.error = n >= 1 ? mem.u8[at]! : host.general(pos, A4[12]!, depth, (here ??= { set: S4, out, parent: up }));
+          continue;
+        case 13: // flags: u16
+          if (out.flags !== undefined) break;
+          out.flags = n >= 2 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint16(at, true) : host.general(pos, A4[13]!, depth, (here ??= { set: S4, out, parent: up }));
+          continue;
+        case 14: // timeout: u32
+          if (out.timeout !== undefined) break;
+          out.timeout = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A4[14]!, depth, (here ??= { set: S4, out, parent: up }));
+          continue;
+        case 15: // if-idx: s32
+          if (out.ifIdx !== undefined) break;
+          out.ifIdx = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getInt32(at, true) : host.general(pos, A4[15]!, depth, (here ??= { set: S4, out, parent: up }));
+          continue;
+        case 16: // reset-reason: u32
+          if (out.resetReason !== undefined) break;
+          out.resetReason = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A4[16]!, depth, (here ??= { set: S4, out, parent: up }));
+          continue;
+        case 17: // reset-flags: u32
+          if (out.resetFlags !== undefined) break;
+          out.resetFlags = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A4[17]!, depth, (here ??= { set: S4, out, parent: up }));
+          continue;
+        case 18: // server-side: u8
+          if (out.serverSide !== undefined) break;
+          out.serverSide = n >= 1 ? mem.u8[at]! : host.general(pos, A4[18]!, depth, (here ??= { set: S4, out, parent: up }));
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
   return {
     sets: new Map([[S0, set0], [S1, set1], [S2, set2], [S3, set3], [S4, set4]]),
+    direct: new Map([[S0, direct0], [S1, direct1], [S2, direct2], [S3, direct3], [S4, direct4]]),
     structs: new Map([]),
   };
 }

@@ -3,9 +3,9 @@
 
 import type { Family } from '../../schema/compile.js';
 import type { Attributes } from '../../schema/decode.js';
-import { NLA_HDRLEN, STATUS_OK, STATUS_BAD_NEST } from '../../codec/constants.js';
+import { NLA_HDRLEN, NLA_F_NET_BYTEORDER, NLA_TYPE_MASK, STATUS_OK, STATUS_BAD_NEST } from '../../codec/constants.js';
 import { nameValue } from '../../schema/values.js';
-import { attrsByValue, u64le, type DecodeLevel, type FamilyDecoders, type SetDecoder } from './runtime.js';
+import { attrsByValue, u64le, keepUnknown, DIRECT_MAX_DEPTH, USE_INDEX, type DecodeLevel, type FamilyDecoders, type SetDecoder, type DirectSetDecoder } from './runtime.js';
 
 /** The netdev decoders, bound to the compiled schema of the spec. */
 export function bindNetdev(family: Family): FamilyDecoders {
@@ -494,8 +494,506 @@ export function bindNetdev(family: Family): FamilyDecoders {
     }
     return out;
   };
+  // attribute set dev, read from its bytes
+  const direct0: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // ifindex: u32
+          if (out.ifindex !== undefined) break;
+          out.ifindex = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A0[1]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 2: continue; // pad: pad
+        case 3: // xdp-features: u64
+          if (out.xdpFeatures !== undefined) break;
+          out.xdpFeatures = n >= 8 && (raw & NLA_F_NET_BYTEORDER) === 0 ? host.names ? nameValue(E0, false, u64le(mem.view, at)) : u64le(mem.view, at) : host.general(pos, A0[3]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 4: // xdp-zc-max-segs: u32
+          if (out.xdpZcMaxSegs !== undefined) break;
+          out.xdpZcMaxSegs = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A0[4]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 5: // xdp-rx-metadata-features: u64
+          if (out.xdpRxMetadataFeatures !== undefined) break;
+          out.xdpRxMetadataFeatures = n >= 8 && (raw & NLA_F_NET_BYTEORDER) === 0 ? host.names ? nameValue(E1, false, u64le(mem.view, at)) : u64le(mem.view, at) : host.general(pos, A0[5]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 6: // xsk-features: u64
+          if (out.xskFeatures !== undefined) break;
+          out.xskFeatures = n >= 8 && (raw & NLA_F_NET_BYTEORDER) === 0 ? host.names ? nameValue(E2, false, u64le(mem.view, at)) : u64le(mem.view, at) : host.general(pos, A0[6]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set page-pool, read from its bytes
+  const direct1: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // id: uint
+          if (out.id !== undefined) break;
+          out.id = host.general(pos, A1[1]!, depth, (here ??= { set: S1, out, parent: up }));
+          continue;
+        case 2: // ifindex: u32
+          if (out.ifindex !== undefined) break;
+          out.ifindex = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A1[2]!, depth, (here ??= { set: S1, out, parent: up }));
+          continue;
+        case 3: // napi-id: uint
+          if (out.napiId !== undefined) break;
+          out.napiId = host.general(pos, A1[3]!, depth, (here ??= { set: S1, out, parent: up }));
+          continue;
+        case 4: // inflight: uint
+          if (out.inflight !== undefined) break;
+          out.inflight = host.general(pos, A1[4]!, depth, (here ??= { set: S1, out, parent: up }));
+          continue;
+        case 5: // inflight-mem: uint
+          if (out.inflightMem !== undefined) break;
+          out.inflightMem = host.general(pos, A1[5]!, depth, (here ??= { set: S1, out, parent: up }));
+          continue;
+        case 6: // detach-time: uint
+          if (out.detachTime !== undefined) break;
+          out.detachTime = host.general(pos, A1[6]!, depth, (here ??= { set: S1, out, parent: up }));
+          continue;
+        case 7: // dmabuf: u32
+          if (out.dmabuf !== undefined) break;
+          out.dmabuf = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A1[7]!, depth, (here ??= { set: S1, out, parent: up }));
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set page-pool-stats, read from its bytes
+  const direct2: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // info: nest
+          if (out.info !== undefined) break;
+          out.info = direct7(host, at, at + n, depth + 1, (here ??= { set: S2, out, parent: up }), null);
+          continue;
+        case 8: // alloc-fast: uint
+          if (out.allocFast !== undefined) break;
+          out.allocFast = host.general(pos, A2[8]!, depth, (here ??= { set: S2, out, parent: up }));
+          continue;
+        case 9: // alloc-slow: uint
+          if (out.allocSlow !== undefined) break;
+          out.allocSlow = host.general(pos, A2[9]!, depth, (here ??= { set: S2, out, parent: up }));
+          continue;
+        case 10: // alloc-slow-high-order: uint
+          if (out.allocSlowHighOrder !== undefined) break;
+          out.allocSlowHighOrder = host.general(pos, A2[10]!, depth, (here ??= { set: S2, out, parent: up }));
+          continue;
+        case 11: // alloc-empty: uint
+          if (out.allocEmpty !== undefined) break;
+          out.allocEmpty = host.general(pos, A2[11]!, depth, (here ??= { set: S2, out, parent: up }));
+          continue;
+        case 12: // alloc-refill: uint
+          if (out.allocRefill !== undefined) break;
+          out.allocRefill = host.general(pos, A2[12]!, depth, (here ??= { set: S2, out, parent: up }));
+          continue;
+        case 13: // alloc-waive: uint
+          if (out.allocWaive !== undefined) break;
+          out.allocWaive = host.general(pos, A2[13]!, depth, (here ??= { set: S2, out, parent: up }));
+          continue;
+        case 14: // recycle-cached: uint
+          if (out.recycleCached !== undefined) break;
+          out.recycleCached = host.general(pos, A2[14]!, depth, (here ??= { set: S2, out, parent: up }));
+          continue;
+        case 15: // recycle-cache-full: uint
+          if (out.recycleCacheFull !== undefined) break;
+          out.recycleCacheFull = host.general(pos, A2[15]!, depth, (here ??= { set: S2, out, parent: up }));
+          continue;
+        case 16: // recycle-ring: uint
+          if (out.recycleRing !== undefined) break;
+          out.recycleRing = host.general(pos, A2[16]!, depth, (here ??= { set: S2, out, parent: up }));
+          continue;
+        case 17: // recycle-ring-full: uint
+          if (out.recycleRingFull !== undefined) break;
+          out.recycleRingFull = host.general(pos, A2[17]!, depth, (here ??= { set: S2, out, parent: up }));
+          continue;
+        case 18: // recycle-released-refcnt: uint
+          if (out.recycleReleasedRefcnt !== undefined) break;
+          out.recycleReleasedRefcnt = host.general(pos, A2[18]!, depth, (here ??= { set: S2, out, parent: up }));
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set napi, read from its bytes
+  const direct3: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // ifindex: u32
+          if (out.ifindex !== undefined) break;
+          out.ifindex = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A3[1]!, depth, (here ??= { set: S3, out, parent: up }));
+          continue;
+        case 2: // id: u32
+          if (out.id !== undefined) break;
+          out.id = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A3[2]!, depth, (here ??= { set: S3, out, parent: up }));
+          continue;
+        case 3: // irq: u32
+          if (out.irq !== undefined) break;
+          out.irq = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A3[3]!, depth, (here ??= { set: S3, out, parent: up }));
+          continue;
+        case 4: // pid: u32
+          if (out.pid !== undefined) break;
+          out.pid = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A3[4]!, depth, (here ??= { set: S3, out, parent: up }));
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set queue, read from its bytes
+  const direct4: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // id: u32
+          if (out.id !== undefined) break;
+          out.id = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A4[1]!, depth, (here ??= { set: S4, out, parent: up }));
+          continue;
+        case 2: // ifindex: u32
+          if (out.ifindex !== undefined) break;
+          out.ifindex = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A4[2]!, depth, (here ??= { set: S4, out, parent: up }));
+          continue;
+        case 3: // type: u32
+          if (out.type !== undefined) break;
+          out.type = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? host.names ? nameValue(E3, false, mem.view.getUint32(at, true)) : mem.view.getUint32(at, true) : host.general(pos, A4[3]!, depth, (here ??= { set: S4, out, parent: up }));
+          continue;
+        case 4: // napi-id: u32
+          if (out.napiId !== undefined) break;
+          out.napiId = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A4[4]!, depth, (here ??= { set: S4, out, parent: up }));
+          continue;
+        case 5: // dmabuf: u32
+          if (out.dmabuf !== undefined) break;
+          out.dmabuf = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A4[5]!, depth, (here ??= { set: S4, out, parent: up }));
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set qstats, read from its bytes
+  const direct5: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // ifindex: u32
+          if (out.ifindex !== undefined) break;
+          out.ifindex = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A5[1]!, depth, (here ??= { set: S5, out, parent: up }));
+          continue;
+        case 2: // queue-type: u32
+          if (out.queueType !== undefined) break;
+          out.queueType = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? host.names ? nameValue(E3, false, mem.view.getUint32(at, true)) : mem.view.getUint32(at, true) : host.general(pos, A5[2]!, depth, (here ??= { set: S5, out, parent: up }));
+          continue;
+        case 3: // queue-id: u32
+          if (out.queueId !== undefined) break;
+          out.queueId = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A5[3]!, depth, (here ??= { set: S5, out, parent: up }));
+          continue;
+        case 4: // scope: uint
+          if (out.scope !== undefined) break;
+          out.scope = host.general(pos, A5[4]!, depth, (here ??= { set: S5, out, parent: up }));
+          continue;
+        case 8: // rx-packets: uint
+          if (out.rxPackets !== undefined) break;
+          out.rxPackets = host.general(pos, A5[8]!, depth, (here ??= { set: S5, out, parent: up }));
+          continue;
+        case 9: // rx-bytes: uint
+          if (out.rxBytes !== undefined) break;
+          out.rxBytes = host.general(pos, A5[9]!, depth, (here ??= { set: S5, out, parent: up }));
+          continue;
+        case 10: // tx-packets: uint
+          if (out.txPackets !== undefined) break;
+          out.txPackets = host.general(pos, A5[10]!, depth, (here ??= { set: S5, out, parent: up }));
+          continue;
+        case 11: // tx-bytes: uint
+          if (out.txBytes !== undefined) break;
+          out.txBytes = host.general(pos, A5[11]!, depth, (here ??= { set: S5, out, parent: up }));
+          continue;
+        case 12: // rx-alloc-fail: uint
+          if (out.rxAllocFail !== undefined) break;
+          out.rxAllocFail = host.general(pos, A5[12]!, depth, (here ??= { set: S5, out, parent: up }));
+          continue;
+        case 13: // rx-hw-drops: uint
+          if (out.rxHwDrops !== undefined) break;
+          out.rxHwDrops = host.general(pos, A5[13]!, depth, (here ??= { set: S5, out, parent: up }));
+          continue;
+        case 14: // rx-hw-drop-overruns: uint
+          if (out.rxHwDropOverruns !== undefined) break;
+          out.rxHwDropOverruns = host.general(pos, A5[14]!, depth, (here ??= { set: S5, out, parent: up }));
+          continue;
+        case 15: // rx-csum-complete: uint
+          if (out.rxCsumComplete !== undefined) break;
+          out.rxCsumComplete = host.general(pos, A5[15]!, depth, (here ??= { set: S5, out, parent: up }));
+          continue;
+        case 16: // rx-csum-unnecessary: uint
+          if (out.rxCsumUnnecessary !== undefined) break;
+          out.rxCsumUnnecessary = host.general(pos, A5[16]!, depth, (here ??= { set: S5, out, parent: up }));
+          continue;
+        case 17: // rx-csum-none: uint
+          if (out.rxCsumNone !== undefined) break;
+          out.rxCsumNone = host.general(pos, A5[17]!, depth, (here ??= { set: S5, out, parent: up }));
+          continue;
+        case 18: // rx-csum-bad: uint
+          if (out.rxCsumBad !== undefined) break;
+          out.rxCsumBad = host.general(pos, A5[18]!, depth, (here ??= { set: S5, out, parent: up }));
+          continue;
+        case 19: // rx-hw-gro-packets: uint
+          if (out.rxHwGroPackets !== undefined) break;
+          out.rxHwGroPackets = host.general(pos, A5[19]!, depth, (here ??= { set: S5, out, parent: up }));
+          continue;
+        case 20: // rx-hw-gro-bytes: uint
+          if (out.rxHwGroBytes !== undefined) break;
+          out.rxHwGroBytes = host.general(pos, A5[20]!, depth, (here ??= { set: S5, out, parent: up }));
+          continue;
+        case 21: // rx-hw-gro-wire-packets: uint
+          if (out.rxHwGroWirePackets !== undefined) break;
+          out.rxHwGroWirePackets = host.general(pos, A5[21]!, depth, (here ??= { set: S5, out, parent: up }));
+          continue;
+        case 22: // rx-hw-gro-wire-bytes: uint
+          if (out.rxHwGroWireBytes !== undefined) break;
+          out.rxHwGroWireBytes = host.general(pos, A5[22]!, depth, (here ??= { set: S5, out, parent: up }));
+          continue;
+        case 23: // rx-hw-drop-ratelimits: uint
+          if (out.rxHwDropRatelimits !== undefined) break;
+          out.rxHwDropRatelimits = host.general(pos, A5[23]!, depth, (here ??= { set: S5, out, parent: up }));
+          continue;
+        case 24: // tx-hw-drops: uint
+          if (out.txHwDrops !== undefined) break;
+          out.txHwDrops = host.general(pos, A5[24]!, depth, (here ??= { set: S5, out, parent: up }));
+          continue;
+        case 25: // tx-hw-drop-errors: uint
+          if (out.txHwDropErrors !== undefined) break;
+          out.txHwDropErrors = host.general(pos, A5[25]!, depth, (here ??= { set: S5, out, parent: up }));
+          continue;
+        case 26: // tx-csum-none: uint
+          if (out.txCsumNone !== undefined) break;
+          out.txCsumNone = host.general(pos, A5[26]!, depth, (here ??= { set: S5, out, parent: up }));
+          continue;
+        case 27: // tx-needs-csum: uint
+          if (out.txNeedsCsum !== undefined) break;
+          out.txNeedsCsum = host.general(pos, A5[27]!, depth, (here ??= { set: S5, out, parent: up }));
+          continue;
+        case 28: // tx-hw-gso-packets: uint
+          if (out.txHwGsoPackets !== undefined) break;
+          out.txHwGsoPackets = host.general(pos, A5[28]!, depth, (here ??= { set: S5, out, parent: up }));
+          continue;
+        case 29: // tx-hw-gso-bytes: uint
+          if (out.txHwGsoBytes !== undefined) break;
+          out.txHwGsoBytes = host.general(pos, A5[29]!, depth, (here ??= { set: S5, out, parent: up }));
+          continue;
+        case 30: // tx-hw-gso-wire-packets: uint
+          if (out.txHwGsoWirePackets !== undefined) break;
+          out.txHwGsoWirePackets = host.general(pos, A5[30]!, depth, (here ??= { set: S5, out, parent: up }));
+          continue;
+        case 31: // tx-hw-gso-wire-bytes: uint
+          if (out.txHwGsoWireBytes !== undefined) break;
+          out.txHwGsoWireBytes = host.general(pos, A5[31]!, depth, (here ??= { set: S5, out, parent: up }));
+          continue;
+        case 32: // tx-hw-drop-ratelimits: uint
+          if (out.txHwDropRatelimits !== undefined) break;
+          out.txHwDropRatelimits = host.general(pos, A5[32]!, depth, (here ??= { set: S5, out, parent: up }));
+          continue;
+        case 33: // tx-stop: uint
+          if (out.txStop !== undefined) break;
+          out.txStop = host.general(pos, A5[33]!, depth, (here ??= { set: S5, out, parent: up }));
+          continue;
+        case 34: // tx-wake: uint
+          if (out.txWake !== undefined) break;
+          out.txWake = host.general(pos, A5[34]!, depth, (here ??= { set: S5, out, parent: up }));
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set dmabuf, read from its bytes
+  const direct6: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // ifindex: u32
+          if (out.ifindex !== undefined) break;
+          out.ifindex = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A6[1]!, depth, (here ??= { set: S6, out, parent: up }));
+          continue;
+        case 2: { // queues: nest (multi)
+          const value = direct8(host, at, at + n, depth + 1, (here ??= { set: S6, out, parent: up }), null);
+          ((out.queues ??= []) as unknown[]).push(value);
+          continue;
+        }
+        case 3: // fd: u32
+          if (out.fd !== undefined) break;
+          out.fd = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A6[3]!, depth, (here ??= { set: S6, out, parent: up }));
+          continue;
+        case 4: // id: u32
+          if (out.id !== undefined) break;
+          out.id = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A6[4]!, depth, (here ??= { set: S6, out, parent: up }));
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set page-pool-info, read from its bytes
+  const direct7: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // id: uint
+          if (out.id !== undefined) break;
+          out.id = host.general(pos, A7[1]!, depth, (here ??= { set: S7, out, parent: up }));
+          continue;
+        case 2: // ifindex: u32
+          if (out.ifindex !== undefined) break;
+          out.ifindex = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A7[2]!, depth, (here ??= { set: S7, out, parent: up }));
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set queue-id, read from its bytes
+  const direct8: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // id: u32
+          if (out.id !== undefined) break;
+          out.id = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A8[1]!, depth, (here ??= { set: S8, out, parent: up }));
+          continue;
+        case 3: // type: u32
+          if (out.type !== undefined) break;
+          out.type = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? host.names ? nameValue(E3, false, mem.view.getUint32(at, true)) : mem.view.getUint32(at, true) : host.general(pos, A8[3]!, depth, (here ??= { set: S8, out, parent: up }));
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
   return {
     sets: new Map([[S0, set0], [S1, set1], [S2, set2], [S3, set3], [S4, set4], [S5, set5], [S6, set6], [S7, set7], [S8, set8]]),
+    direct: new Map([[S0, direct0], [S1, direct1], [S2, direct2], [S3, direct3], [S4, direct4], [S5, direct5], [S6, direct6], [S7, direct7], [S8, direct8]]),
     structs: new Map([]),
   };
 }

@@ -3,11 +3,11 @@
 
 import type { Family } from '../../schema/compile.js';
 import type { Attributes } from '../../schema/decode.js';
-import { NLA_HDRLEN, STATUS_OK, STATUS_BAD_NEST } from '../../codec/constants.js';
+import { NLA_HDRLEN, NLA_F_NET_BYTEORDER, NLA_TYPE_MASK, STATUS_OK, STATUS_BAD_NEST } from '../../codec/constants.js';
 import { decodeString } from '../../codec/text.js';
 import { nameValue } from '../../schema/values.js';
 import { decodeStruct } from '../../schema/struct.js';
-import { attrsByValue, u64le, type DecodeLevel, type FamilyDecoders, type SetDecoder, type StructDecoder } from './runtime.js';
+import { attrsByValue, u64le, keepUnknown, DIRECT_MAX_DEPTH, USE_INDEX, shortString, copyBytes, type DecodeLevel, type FamilyDecoders, type SetDecoder, type DirectSetDecoder, type StructDecoder } from './runtime.js';
 
 /** The nftables decoders, bound to the compiled schema of the spec. */
 export function bindNftables(family: Family): FamilyDecoders {
@@ -1568,8 +1568,1639 @@ export function bindNftables(family: Family): FamilyDecoders {
     }
     return out;
   };
+  // attribute set empty-attrs, read from its bytes
+  const direct0: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // name: string
+          if (out.name !== undefined) break;
+          out.name = shortString(mem.u8, at, at + n);
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set batch-attrs, read from its bytes
+  const direct1: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // genid: u32
+          if (out.genid !== undefined) break;
+          out.genid = host.general(pos, A1[1]!, depth, (here ??= { set: S1, out, parent: up }));
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set table-attrs, read from its bytes
+  const direct2: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // name: string
+          if (out.name !== undefined) break;
+          out.name = shortString(mem.u8, at, at + n);
+          continue;
+        case 2: // flags: u32
+          if (out.flags !== undefined) break;
+          out.flags = host.general(pos, A2[2]!, depth, (here ??= { set: S2, out, parent: up }));
+          continue;
+        case 3: // use: u32
+          if (out.use !== undefined) break;
+          out.use = host.general(pos, A2[3]!, depth, (here ??= { set: S2, out, parent: up }));
+          continue;
+        case 4: // handle: u64
+          if (out.handle !== undefined) break;
+          out.handle = host.general(pos, A2[4]!, depth, (here ??= { set: S2, out, parent: up }));
+          continue;
+        case 5: // userdata: binary
+          if (out.userdata !== undefined) break;
+          out.userdata = copyBytes(mem.u8, at, n);
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set chain-attrs, read from its bytes
+  const direct3: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // table: string
+          if (out.table !== undefined) break;
+          out.table = shortString(mem.u8, at, at + n);
+          continue;
+        case 2: // handle: u64
+          if (out.handle !== undefined) break;
+          out.handle = host.general(pos, A3[2]!, depth, (here ??= { set: S3, out, parent: up }));
+          continue;
+        case 3: // name: string
+          if (out.name !== undefined) break;
+          out.name = shortString(mem.u8, at, at + n);
+          continue;
+        case 4: // hook: nest
+          if (out.hook !== undefined) break;
+          out.hook = direct5(host, at, at + n, depth + 1, (here ??= { set: S3, out, parent: up }), null);
+          continue;
+        case 5: // policy: u32
+          if (out.policy !== undefined) break;
+          out.policy = host.general(pos, A3[5]!, depth, (here ??= { set: S3, out, parent: up }));
+          continue;
+        case 6: // use: u32
+          if (out.use !== undefined) break;
+          out.use = host.general(pos, A3[6]!, depth, (here ??= { set: S3, out, parent: up }));
+          continue;
+        case 7: // type: string
+          if (out.type !== undefined) break;
+          out.type = shortString(mem.u8, at, at + n);
+          continue;
+        case 8: // counters: nest
+          if (out.counters !== undefined) break;
+          out.counters = direct7(host, at, at + n, depth + 1, (here ??= { set: S3, out, parent: up }), null);
+          continue;
+        case 9: // flags: u32
+          if (out.flags !== undefined) break;
+          out.flags = host.general(pos, A3[9]!, depth, (here ??= { set: S3, out, parent: up }));
+          continue;
+        case 10: // id: u32
+          if (out.id !== undefined) break;
+          out.id = host.general(pos, A3[10]!, depth, (here ??= { set: S3, out, parent: up }));
+          continue;
+        case 11: // userdata: binary
+          if (out.userdata !== undefined) break;
+          out.userdata = copyBytes(mem.u8, at, n);
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set counter-attrs, read from its bytes
+  const direct4: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // bytes: u64
+          if (out.bytes !== undefined) break;
+          out.bytes = host.general(pos, A4[1]!, depth, (here ??= { set: S4, out, parent: up }));
+          continue;
+        case 2: // packets: u64
+          if (out.packets !== undefined) break;
+          out.packets = host.general(pos, A4[2]!, depth, (here ??= { set: S4, out, parent: up }));
+          continue;
+        case 3: continue; // pad: pad
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set nft-hook-attrs, read from its bytes
+  const direct5: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // num: u32
+          if (out.num !== undefined) break;
+          out.num = host.general(pos, A5[1]!, depth, (here ??= { set: S5, out, parent: up }));
+          continue;
+        case 2: // priority: s32
+          if (out.priority !== undefined) break;
+          out.priority = host.general(pos, A5[2]!, depth, (here ??= { set: S5, out, parent: up }));
+          continue;
+        case 3: // dev: string
+          if (out.dev !== undefined) break;
+          out.dev = shortString(mem.u8, at, at + n);
+          continue;
+        case 4: // devs: nest
+          if (out.devs !== undefined) break;
+          out.devs = direct6(host, at, at + n, depth + 1, (here ??= { set: S5, out, parent: up }), null);
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set hook-dev-attrs, read from its bytes
+  const direct6: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: { // name: string (multi)
+          const value = shortString(mem.u8, at, at + n);
+          ((out.name ??= []) as unknown[]).push(value);
+          continue;
+        }
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set nft-counter-attrs, read from its bytes
+  const direct7: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // bytes: u64
+          if (out.bytes !== undefined) break;
+          out.bytes = n >= 8 && (raw & NLA_F_NET_BYTEORDER) === 0 ? u64le(mem.view, at) : host.general(pos, A7[1]!, depth, (here ??= { set: S7, out, parent: up }));
+          continue;
+        case 2: // packets: u64
+          if (out.packets !== undefined) break;
+          out.packets = n >= 8 && (raw & NLA_F_NET_BYTEORDER) === 0 ? u64le(mem.view, at) : host.general(pos, A7[2]!, depth, (here ??= { set: S7, out, parent: up }));
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set rule-attrs, read from its bytes
+  const direct8: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // table: string
+          if (out.table !== undefined) break;
+          out.table = shortString(mem.u8, at, at + n);
+          continue;
+        case 2: // chain: string
+          if (out.chain !== undefined) break;
+          out.chain = shortString(mem.u8, at, at + n);
+          continue;
+        case 3: // handle: u64
+          if (out.handle !== undefined) break;
+          out.handle = host.general(pos, A8[3]!, depth, (here ??= { set: S8, out, parent: up }));
+          continue;
+        case 4: // expressions: nest
+          if (out.expressions !== undefined) break;
+          out.expressions = direct9(host, at, at + n, depth + 1, (here ??= { set: S8, out, parent: up }), null);
+          continue;
+        case 5: // compat: nest
+          if (out.compat !== undefined) break;
+          out.compat = direct11(host, at, at + n, depth + 1, (here ??= { set: S8, out, parent: up }), null);
+          continue;
+        case 6: // position: u64
+          if (out.position !== undefined) break;
+          out.position = host.general(pos, A8[6]!, depth, (here ??= { set: S8, out, parent: up }));
+          continue;
+        case 7: // userdata: binary
+          if (out.userdata !== undefined) break;
+          out.userdata = copyBytes(mem.u8, at, n);
+          continue;
+        case 8: // id: u32
+          if (out.id !== undefined) break;
+          out.id = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A8[8]!, depth, (here ??= { set: S8, out, parent: up }));
+          continue;
+        case 9: // position-id: u32
+          if (out.positionId !== undefined) break;
+          out.positionId = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A8[9]!, depth, (here ??= { set: S8, out, parent: up }));
+          continue;
+        case 10: // chain-id: u32
+          if (out.chainId !== undefined) break;
+          out.chainId = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A8[10]!, depth, (here ??= { set: S8, out, parent: up }));
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set expr-list-attrs, read from its bytes
+  const direct9: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: { // elem: nest (multi)
+          const value = direct10(host, at, at + n, depth + 1, (here ??= { set: S9, out, parent: up }), null);
+          ((out.elem ??= []) as unknown[]).push(value);
+          continue;
+        }
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set expr-attrs, read from its bytes
+  const direct10: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // name: string
+          if (out.name !== undefined) break;
+          out.name = shortString(mem.u8, at, at + n);
+          continue;
+        case 2: // data: sub-message
+          if (out.data !== undefined) break;
+          out.data = host.subMessage(at, n, A10[2]!, depth, (here ??= { set: S10, out, parent: up }));
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set rule-compat-attrs, read from its bytes
+  const direct11: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // proto: binary
+          if (out.proto !== undefined) break;
+          out.proto = copyBytes(mem.u8, at, n);
+          continue;
+        case 2: // flags: binary
+          if (out.flags !== undefined) break;
+          out.flags = copyBytes(mem.u8, at, n);
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set set-attrs, read from its bytes
+  const direct12: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // table: string
+          if (out.table !== undefined) break;
+          out.table = shortString(mem.u8, at, at + n);
+          continue;
+        case 2: // name: string
+          if (out.name !== undefined) break;
+          out.name = shortString(mem.u8, at, at + n);
+          continue;
+        case 3: // flags: u32
+          if (out.flags !== undefined) break;
+          out.flags = host.general(pos, A12[3]!, depth, (here ??= { set: S12, out, parent: up }));
+          continue;
+        case 4: // key-type: u32
+          if (out.keyType !== undefined) break;
+          out.keyType = host.general(pos, A12[4]!, depth, (here ??= { set: S12, out, parent: up }));
+          continue;
+        case 5: // key-len: u32
+          if (out.keyLen !== undefined) break;
+          out.keyLen = host.general(pos, A12[5]!, depth, (here ??= { set: S12, out, parent: up }));
+          continue;
+        case 6: // data-type: u32
+          if (out.dataType !== undefined) break;
+          out.dataType = host.general(pos, A12[6]!, depth, (here ??= { set: S12, out, parent: up }));
+          continue;
+        case 7: // data-len: u32
+          if (out.dataLen !== undefined) break;
+          out.dataLen = host.general(pos, A12[7]!, depth, (here ??= { set: S12, out, parent: up }));
+          continue;
+        case 8: // policy: u32
+          if (out.policy !== undefined) break;
+          out.policy = host.general(pos, A12[8]!, depth, (here ??= { set: S12, out, parent: up }));
+          continue;
+        case 9: // desc: nest
+          if (out.desc !== undefined) break;
+          out.desc = direct13(host, at, at + n, depth + 1, (here ??= { set: S12, out, parent: up }), null);
+          continue;
+        case 10: // id: u32
+          if (out.id !== undefined) break;
+          out.id = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A12[10]!, depth, (here ??= { set: S12, out, parent: up }));
+          continue;
+        case 11: // timeout: u64
+          if (out.timeout !== undefined) break;
+          out.timeout = n >= 8 && (raw & NLA_F_NET_BYTEORDER) === 0 ? u64le(mem.view, at) : host.general(pos, A12[11]!, depth, (here ??= { set: S12, out, parent: up }));
+          continue;
+        case 12: // gc-interval: u32
+          if (out.gcInterval !== undefined) break;
+          out.gcInterval = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A12[12]!, depth, (here ??= { set: S12, out, parent: up }));
+          continue;
+        case 13: // userdata: binary
+          if (out.userdata !== undefined) break;
+          out.userdata = copyBytes(mem.u8, at, n);
+          continue;
+        case 14: continue; // pad: pad
+        case 15: // obj-type: u32
+          if (out.objType !== undefined) break;
+          out.objType = host.general(pos, A12[15]!, depth, (here ??= { set: S12, out, parent: up }));
+          continue;
+        case 16: // handle: u64
+          if (out.handle !== undefined) break;
+          out.handle = host.general(pos, A12[16]!, depth, (here ??= { set: S12, out, parent: up }));
+          continue;
+        case 17: { // expr: nest (multi)
+          const value = direct10(host, at, at + n, depth + 1, (here ??= { set: S12, out, parent: up }), null);
+          ((out.expr ??= []) as unknown[]).push(value);
+          continue;
+        }
+        case 18: // expressions: nest
+          if (out.expressions !== undefined) break;
+          out.expressions = direct16(host, at, at + n, depth + 1, (here ??= { set: S12, out, parent: up }), null);
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set set-desc-attrs, read from its bytes
+  const direct13: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // size: u32
+          if (out.size !== undefined) break;
+          out.size = host.general(pos, A13[1]!, depth, (here ??= { set: S13, out, parent: up }));
+          continue;
+        case 2: { // concat: nest (multi)
+          const value = direct14(host, at, at + n, depth + 1, (here ??= { set: S13, out, parent: up }), null);
+          ((out.concat ??= []) as unknown[]).push(value);
+          continue;
+        }
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set set-desc-concat-attrs, read from its bytes
+  const direct14: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // elem: nest
+          if (out.elem !== undefined) break;
+          out.elem = direct15(host, at, at + n, depth + 1, (here ??= { set: S14, out, parent: up }), null);
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set set-field-attrs, read from its bytes
+  const direct15: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // len: u32
+          if (out.len !== undefined) break;
+          out.len = host.general(pos, A15[1]!, depth, (here ??= { set: S15, out, parent: up }));
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set set-list-attrs, read from its bytes
+  const direct16: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: { // elem: nest (multi)
+          const value = direct10(host, at, at + n, depth + 1, (here ??= { set: S16, out, parent: up }), null);
+          ((out.elem ??= []) as unknown[]).push(value);
+          continue;
+        }
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set setelem-attrs, read from its bytes
+  const direct17: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // key: nest
+          if (out.key !== undefined) break;
+          out.key = direct27(host, at, at + n, depth + 1, (here ??= { set: S17, out, parent: up }), null);
+          continue;
+        case 2: // data: nest
+          if (out.data !== undefined) break;
+          out.data = direct27(host, at, at + n, depth + 1, (here ??= { set: S17, out, parent: up }), null);
+          continue;
+        case 3: // flags: binary
+          if (out.flags !== undefined) break;
+          out.flags = copyBytes(mem.u8, at, n);
+          continue;
+        case 4: // timeout: u64
+          if (out.timeout !== undefined) break;
+          out.timeout = n >= 8 && (raw & NLA_F_NET_BYTEORDER) === 0 ? u64le(mem.view, at) : host.general(pos, A17[4]!, depth, (here ??= { set: S17, out, parent: up }));
+          continue;
+        case 5: // expiration: u64
+          if (out.expiration !== undefined) break;
+          out.expiration = n >= 8 && (raw & NLA_F_NET_BYTEORDER) === 0 ? u64le(mem.view, at) : host.general(pos, A17[5]!, depth, (here ??= { set: S17, out, parent: up }));
+          continue;
+        case 6: // userdata: binary
+          if (out.userdata !== undefined) break;
+          out.userdata = copyBytes(mem.u8, at, n);
+          continue;
+        case 7: // expr: nest
+          if (out.expr !== undefined) break;
+          out.expr = direct10(host, at, at + n, depth + 1, (here ??= { set: S17, out, parent: up }), null);
+          continue;
+        case 8: // objref: string
+          if (out.objref !== undefined) break;
+          out.objref = shortString(mem.u8, at, at + n);
+          continue;
+        case 9: // key-end: nest
+          if (out.keyEnd !== undefined) break;
+          out.keyEnd = direct27(host, at, at + n, depth + 1, (here ??= { set: S17, out, parent: up }), null);
+          continue;
+        case 10: // expressions: nest
+          if (out.expressions !== undefined) break;
+          out.expressions = direct9(host, at, at + n, depth + 1, (here ??= { set: S17, out, parent: up }), null);
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set setelem-list-elem-attrs, read from its bytes
+  const direct18: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: { // elem: nest (multi)
+          const value = direct17(host, at, at + n, depth + 1, (here ??= { set: S18, out, parent: up }), null);
+          ((out.elem ??= []) as unknown[]).push(value);
+          continue;
+        }
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set setelem-list-attrs, read from its bytes
+  const direct19: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // table: string
+          if (out.table !== undefined) break;
+          out.table = shortString(mem.u8, at, at + n);
+          continue;
+        case 2: // set: string
+          if (out.set !== undefined) break;
+          out.set = shortString(mem.u8, at, at + n);
+          continue;
+        case 3: // elements: nest
+          if (out.elements !== undefined) break;
+          out.elements = direct18(host, at, at + n, depth + 1, (here ??= { set: S19, out, parent: up }), null);
+          continue;
+        case 4: // set-id: u32
+          if (out.setId !== undefined) break;
+          out.setId = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A19[4]!, depth, (here ??= { set: S19, out, parent: up }));
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set gen-attrs, read from its bytes
+  const direct20: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // id: u32
+          if (out.id !== undefined) break;
+          out.id = host.general(pos, A20[1]!, depth, (here ??= { set: S20, out, parent: up }));
+          continue;
+        case 2: // proc-pid: u32
+          if (out.procPid !== undefined) break;
+          out.procPid = host.general(pos, A20[2]!, depth, (here ??= { set: S20, out, parent: up }));
+          continue;
+        case 3: // proc-name: string
+          if (out.procName !== undefined) break;
+          out.procName = shortString(mem.u8, at, at + n);
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set obj-attrs, read from its bytes
+  const direct21: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // table: string
+          if (out.table !== undefined) break;
+          out.table = shortString(mem.u8, at, at + n);
+          continue;
+        case 2: // name: string
+          if (out.name !== undefined) break;
+          out.name = shortString(mem.u8, at, at + n);
+          continue;
+        case 3: // type: u32
+          if (out.type !== undefined) break;
+          out.type = host.general(pos, A21[3]!, depth, (here ??= { set: S21, out, parent: up }));
+          continue;
+        case 4: // data: sub-message
+          if (out.data !== undefined) break;
+          out.data = host.subMessage(at, n, A21[4]!, depth, (here ??= { set: S21, out, parent: up }));
+          continue;
+        case 5: // use: u32
+          if (out.use !== undefined) break;
+          out.use = host.general(pos, A21[5]!, depth, (here ??= { set: S21, out, parent: up }));
+          continue;
+        case 6: // handle: u64
+          if (out.handle !== undefined) break;
+          out.handle = host.general(pos, A21[6]!, depth, (here ??= { set: S21, out, parent: up }));
+          continue;
+        case 7: continue; // pad: pad
+        case 8: // userdata: binary
+          if (out.userdata !== undefined) break;
+          out.userdata = copyBytes(mem.u8, at, n);
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set quota-attrs, read from its bytes
+  const direct22: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // bytes: u64
+          if (out.bytes !== undefined) break;
+          out.bytes = host.general(pos, A22[1]!, depth, (here ??= { set: S22, out, parent: up }));
+          continue;
+        case 2: // flags: u32
+          if (out.flags !== undefined) break;
+          out.flags = host.general(pos, A22[2]!, depth, (here ??= { set: S22, out, parent: up }));
+          continue;
+        case 3: continue; // pad: pad
+        case 4: // consumed: u64
+          if (out.consumed !== undefined) break;
+          out.consumed = host.general(pos, A22[4]!, depth, (here ??= { set: S22, out, parent: up }));
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set flowtable-attrs, read from its bytes
+  const direct23: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // table: string
+          if (out.table !== undefined) break;
+          out.table = shortString(mem.u8, at, at + n);
+          continue;
+        case 2: // name: string
+          if (out.name !== undefined) break;
+          out.name = shortString(mem.u8, at, at + n);
+          continue;
+        case 3: // hook: nest
+          if (out.hook !== undefined) break;
+          out.hook = direct24(host, at, at + n, depth + 1, (here ??= { set: S23, out, parent: up }), null);
+          continue;
+        case 4: // use: u32
+          if (out.use !== undefined) break;
+          out.use = host.general(pos, A23[4]!, depth, (here ??= { set: S23, out, parent: up }));
+          continue;
+        case 5: // handle: u64
+          if (out.handle !== undefined) break;
+          out.handle = host.general(pos, A23[5]!, depth, (here ??= { set: S23, out, parent: up }));
+          continue;
+        case 6: continue; // pad: pad
+        case 7: // flags: u32
+          if (out.flags !== undefined) break;
+          out.flags = host.general(pos, A23[7]!, depth, (here ??= { set: S23, out, parent: up }));
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set flowtable-hook-attrs, read from its bytes
+  const direct24: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // num: u32
+          if (out.num !== undefined) break;
+          out.num = host.general(pos, A24[1]!, depth, (here ??= { set: S24, out, parent: up }));
+          continue;
+        case 2: // priority: u32
+          if (out.priority !== undefined) break;
+          out.priority = host.general(pos, A24[2]!, depth, (here ??= { set: S24, out, parent: up }));
+          continue;
+        case 3: // devs: nest
+          if (out.devs !== undefined) break;
+          out.devs = direct6(host, at, at + n, depth + 1, (here ??= { set: S24, out, parent: up }), null);
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set expr-bitwise-attrs, read from its bytes
+  const direct25: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // sreg: u32
+          if (out.sreg !== undefined) break;
+          out.sreg = host.general(pos, A25[1]!, depth, (here ??= { set: S25, out, parent: up }));
+          continue;
+        case 2: // dreg: u32
+          if (out.dreg !== undefined) break;
+          out.dreg = host.general(pos, A25[2]!, depth, (here ??= { set: S25, out, parent: up }));
+          continue;
+        case 3: // len: u32
+          if (out.len !== undefined) break;
+          out.len = host.general(pos, A25[3]!, depth, (here ??= { set: S25, out, parent: up }));
+          continue;
+        case 4: // mask: nest
+          if (out.mask !== undefined) break;
+          out.mask = direct27(host, at, at + n, depth + 1, (here ??= { set: S25, out, parent: up }), null);
+          continue;
+        case 5: // xor: nest
+          if (out.xor !== undefined) break;
+          out.xor = direct27(host, at, at + n, depth + 1, (here ??= { set: S25, out, parent: up }), null);
+          continue;
+        case 6: // op: u32
+          if (out.op !== undefined) break;
+          out.op = host.general(pos, A25[6]!, depth, (here ??= { set: S25, out, parent: up }));
+          continue;
+        case 7: // data: nest
+          if (out.data !== undefined) break;
+          out.data = direct27(host, at, at + n, depth + 1, (here ??= { set: S25, out, parent: up }), null);
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set expr-cmp-attrs, read from its bytes
+  const direct26: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // sreg: u32
+          if (out.sreg !== undefined) break;
+          out.sreg = host.general(pos, A26[1]!, depth, (here ??= { set: S26, out, parent: up }));
+          continue;
+        case 2: // op: u32
+          if (out.op !== undefined) break;
+          out.op = host.general(pos, A26[2]!, depth, (here ??= { set: S26, out, parent: up }));
+          continue;
+        case 3: // data: nest
+          if (out.data !== undefined) break;
+          out.data = direct27(host, at, at + n, depth + 1, (here ??= { set: S26, out, parent: up }), null);
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set data-attrs, read from its bytes
+  const direct27: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // value: binary
+          if (out.value !== undefined) break;
+          out.value = copyBytes(mem.u8, at, n);
+          continue;
+        case 2: // verdict: nest
+          if (out.verdict !== undefined) break;
+          out.verdict = direct28(host, at, at + n, depth + 1, (here ??= { set: S27, out, parent: up }), null);
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set verdict-attrs, read from its bytes
+  const direct28: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // code: u32
+          if (out.code !== undefined) break;
+          out.code = host.general(pos, A28[1]!, depth, (here ??= { set: S28, out, parent: up }));
+          continue;
+        case 2: // chain: string
+          if (out.chain !== undefined) break;
+          out.chain = shortString(mem.u8, at, at + n);
+          continue;
+        case 3: // chain-id: u32
+          if (out.chainId !== undefined) break;
+          out.chainId = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A28[3]!, depth, (here ??= { set: S28, out, parent: up }));
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set expr-counter-attrs, read from its bytes
+  const direct29: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // bytes: u64
+          if (out.bytes !== undefined) break;
+          out.bytes = n >= 8 && (raw & NLA_F_NET_BYTEORDER) === 0 ? u64le(mem.view, at) : host.general(pos, A29[1]!, depth, (here ??= { set: S29, out, parent: up }));
+          continue;
+        case 2: // packets: u64
+          if (out.packets !== undefined) break;
+          out.packets = n >= 8 && (raw & NLA_F_NET_BYTEORDER) === 0 ? u64le(mem.view, at) : host.general(pos, A29[2]!, depth, (here ??= { set: S29, out, parent: up }));
+          continue;
+        case 3: continue; // pad: pad
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set expr-fib-attrs, read from its bytes
+  const direct30: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // dreg: u32
+          if (out.dreg !== undefined) break;
+          out.dreg = host.general(pos, A30[1]!, depth, (here ??= { set: S30, out, parent: up }));
+          continue;
+        case 2: // result: u32
+          if (out.result !== undefined) break;
+          out.result = host.general(pos, A30[2]!, depth, (here ??= { set: S30, out, parent: up }));
+          continue;
+        case 3: // flags: u32
+          if (out.flags !== undefined) break;
+          out.flags = host.general(pos, A30[3]!, depth, (here ??= { set: S30, out, parent: up }));
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set expr-ct-attrs, read from its bytes
+  const direct31: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // dreg: u32
+          if (out.dreg !== undefined) break;
+          out.dreg = host.general(pos, A31[1]!, depth, (here ??= { set: S31, out, parent: up }));
+          continue;
+        case 2: // key: u32
+          if (out.key !== undefined) break;
+          out.key = host.general(pos, A31[2]!, depth, (here ??= { set: S31, out, parent: up }));
+          continue;
+        case 3: // direction: u8
+          if (out.direction !== undefined) break;
+          out.direction = n >= 1 ? host.names ? nameValue(E0, false, mem.u8[at]!) : mem.u8[at]! : host.general(pos, A31[3]!, depth, (here ??= { set: S31, out, parent: up }));
+          continue;
+        case 4: // sreg: u32
+          if (out.sreg !== undefined) break;
+          out.sreg = host.general(pos, A31[4]!, depth, (here ??= { set: S31, out, parent: up }));
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set expr-flow-offload-attrs, read from its bytes
+  const direct32: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // name: string
+          if (out.name !== undefined) break;
+          out.name = shortString(mem.u8, at, at + n);
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set expr-immediate-attrs, read from its bytes
+  const direct33: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // dreg: u32
+          if (out.dreg !== undefined) break;
+          out.dreg = host.general(pos, A33[1]!, depth, (here ??= { set: S33, out, parent: up }));
+          continue;
+        case 2: // data: nest
+          if (out.data !== undefined) break;
+          out.data = direct27(host, at, at + n, depth + 1, (here ??= { set: S33, out, parent: up }), null);
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set expr-lookup-attrs, read from its bytes
+  const direct34: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // set: string
+          if (out.set !== undefined) break;
+          out.set = shortString(mem.u8, at, at + n);
+          continue;
+        case 2: // set id: u32
+          if (out["set id"] !== undefined) break;
+          out["set id"] = host.general(pos, A34[2]!, depth, (here ??= { set: S34, out, parent: up }));
+          continue;
+        case 3: // sreg: u32
+          if (out.sreg !== undefined) break;
+          out.sreg = host.general(pos, A34[3]!, depth, (here ??= { set: S34, out, parent: up }));
+          continue;
+        case 4: // dreg: u32
+          if (out.dreg !== undefined) break;
+          out.dreg = host.general(pos, A34[4]!, depth, (here ??= { set: S34, out, parent: up }));
+          continue;
+        case 5: // flags: u32
+          if (out.flags !== undefined) break;
+          out.flags = host.general(pos, A34[5]!, depth, (here ??= { set: S34, out, parent: up }));
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set expr-meta-attrs, read from its bytes
+  const direct35: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // dreg: u32
+          if (out.dreg !== undefined) break;
+          out.dreg = host.general(pos, A35[1]!, depth, (here ??= { set: S35, out, parent: up }));
+          continue;
+        case 2: // key: u32
+          if (out.key !== undefined) break;
+          out.key = host.general(pos, A35[2]!, depth, (here ??= { set: S35, out, parent: up }));
+          continue;
+        case 3: // sreg: u32
+          if (out.sreg !== undefined) break;
+          out.sreg = host.general(pos, A35[3]!, depth, (here ??= { set: S35, out, parent: up }));
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set expr-nat-attrs, read from its bytes
+  const direct36: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // type: u32
+          if (out.type !== undefined) break;
+          out.type = host.general(pos, A36[1]!, depth, (here ??= { set: S36, out, parent: up }));
+          continue;
+        case 2: // family: u32
+          if (out.family !== undefined) break;
+          out.family = host.general(pos, A36[2]!, depth, (here ??= { set: S36, out, parent: up }));
+          continue;
+        case 3: // reg-addr-min: u32
+          if (out.regAddrMin !== undefined) break;
+          out.regAddrMin = host.general(pos, A36[3]!, depth, (here ??= { set: S36, out, parent: up }));
+          continue;
+        case 4: // reg-addr-max: u32
+          if (out.regAddrMax !== undefined) break;
+          out.regAddrMax = host.general(pos, A36[4]!, depth, (here ??= { set: S36, out, parent: up }));
+          continue;
+        case 5: // reg-proto-min: u32
+          if (out.regProtoMin !== undefined) break;
+          out.regProtoMin = host.general(pos, A36[5]!, depth, (here ??= { set: S36, out, parent: up }));
+          continue;
+        case 6: // reg-proto-max: u32
+          if (out.regProtoMax !== undefined) break;
+          out.regProtoMax = host.general(pos, A36[6]!, depth, (here ??= { set: S36, out, parent: up }));
+          continue;
+        case 7: // flags: u32
+          if (out.flags !== undefined) break;
+          out.flags = host.general(pos, A36[7]!, depth, (here ??= { set: S36, out, parent: up }));
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set expr-payload-attrs, read from its bytes
+  const direct37: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // dreg: u32
+          if (out.dreg !== undefined) break;
+          out.dreg = host.general(pos, A37[1]!, depth, (here ??= { set: S37, out, parent: up }));
+          continue;
+        case 2: // base: u32
+          if (out.base !== undefined) break;
+          out.base = host.general(pos, A37[2]!, depth, (here ??= { set: S37, out, parent: up }));
+          continue;
+        case 3: // offset: u32
+          if (out.offset !== undefined) break;
+          out.offset = host.general(pos, A37[3]!, depth, (here ??= { set: S37, out, parent: up }));
+          continue;
+        case 4: // len: u32
+          if (out.len !== undefined) break;
+          out.len = host.general(pos, A37[4]!, depth, (here ??= { set: S37, out, parent: up }));
+          continue;
+        case 5: // sreg: u32
+          if (out.sreg !== undefined) break;
+          out.sreg = host.general(pos, A37[5]!, depth, (here ??= { set: S37, out, parent: up }));
+          continue;
+        case 6: // csum-type: u32
+          if (out.csumType !== undefined) break;
+          out.csumType = host.general(pos, A37[6]!, depth, (here ??= { set: S37, out, parent: up }));
+          continue;
+        case 7: // csum-offset: u32
+          if (out.csumOffset !== undefined) break;
+          out.csumOffset = host.general(pos, A37[7]!, depth, (here ??= { set: S37, out, parent: up }));
+          continue;
+        case 8: // csum-flags: u32
+          if (out.csumFlags !== undefined) break;
+          out.csumFlags = host.general(pos, A37[8]!, depth, (here ??= { set: S37, out, parent: up }));
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set expr-reject-attrs, read from its bytes
+  const direct38: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // type: u32
+          if (out.type !== undefined) break;
+          out.type = host.general(pos, A38[1]!, depth, (here ??= { set: S38, out, parent: up }));
+          continue;
+        case 2: // icmp-code: u8
+          if (out.icmpCode !== undefined) break;
+          out.icmpCode = n >= 1 ? mem.u8[at]! : host.general(pos, A38[2]!, depth, (here ??= { set: S38, out, parent: up }));
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set expr-target-attrs, read from its bytes
+  const direct39: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // name: string
+          if (out.name !== undefined) break;
+          out.name = shortString(mem.u8, at, at + n);
+          continue;
+        case 2: // rev: u32
+          if (out.rev !== undefined) break;
+          out.rev = host.general(pos, A39[2]!, depth, (here ??= { set: S39, out, parent: up }));
+          continue;
+        case 3: // info: binary
+          if (out.info !== undefined) break;
+          out.info = copyBytes(mem.u8, at, n);
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set expr-tproxy-attrs, read from its bytes
+  const direct40: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // family: u32
+          if (out.family !== undefined) break;
+          out.family = host.general(pos, A40[1]!, depth, (here ??= { set: S40, out, parent: up }));
+          continue;
+        case 2: // reg-addr: u32
+          if (out.regAddr !== undefined) break;
+          out.regAddr = host.general(pos, A40[2]!, depth, (here ??= { set: S40, out, parent: up }));
+          continue;
+        case 3: // reg-port: u32
+          if (out.regPort !== undefined) break;
+          out.regPort = host.general(pos, A40[3]!, depth, (here ??= { set: S40, out, parent: up }));
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set expr-objref-attrs, read from its bytes
+  const direct41: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // imm-type: u32
+          if (out.immType !== undefined) break;
+          out.immType = host.general(pos, A41[1]!, depth, (here ??= { set: S41, out, parent: up }));
+          continue;
+        case 2: // imm-name: string
+          if (out.immName !== undefined) break;
+          out.immName = shortString(mem.u8, at, at + n);
+          continue;
+        case 3: // set-sreg: u32
+          if (out.setSreg !== undefined) break;
+          out.setSreg = host.general(pos, A41[3]!, depth, (here ??= { set: S41, out, parent: up }));
+          continue;
+        case 4: // set-name: string
+          if (out.setName !== undefined) break;
+          out.setName = shortString(mem.u8, at, at + n);
+          continue;
+        case 5: // set-id: u32
+          if (out.setId !== undefined) break;
+          out.setId = host.general(pos, A41[5]!, depth, (here ??= { set: S41, out, parent: up }));
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
   return {
     sets: new Map([[S0, set0], [S1, set1], [S2, set2], [S3, set3], [S4, set4], [S5, set5], [S6, set6], [S7, set7], [S8, set8], [S9, set9], [S10, set10], [S11, set11], [S12, set12], [S13, set13], [S14, set14], [S15, set15], [S16, set16], [S17, set17], [S18, set18], [S19, set19], [S20, set20], [S21, set21], [S22, set22], [S23, set23], [S24, set24], [S25, set25], [S26, set26], [S27, set27], [S28, set28], [S29, set29], [S30, set30], [S31, set31], [S32, set32], [S33, set33], [S34, set34], [S35, set35], [S36, set36], [S37, set37], [S38, set38], [S39, set39], [S40, set40], [S41, set41]]),
+    direct: new Map([[S0, direct0], [S1, direct1], [S2, direct2], [S3, direct3], [S4, direct4], [S5, direct5], [S6, direct6], [S7, direct7], [S8, direct8], [S9, direct9], [S10, direct10], [S11, direct11], [S12, direct12], [S13, direct13], [S14, direct14], [S15, direct15], [S16, direct16], [S17, direct17], [S18, direct18], [S19, direct19], [S20, direct20], [S21, direct21], [S22, direct22], [S23, direct23], [S24, direct24], [S25, direct25], [S26, direct26], [S27, direct27], [S28, direct28], [S29, direct29], [S30, direct30], [S31, direct31], [S32, direct32], [S33, direct33], [S34, direct34], [S35, direct35], [S36, direct36], [S37, direct37], [S38, direct38], [S39, direct39], [S40, direct40], [S41, direct41]]),
     structs: new Map([[structs[0]!, struct0]]),
   };
 }

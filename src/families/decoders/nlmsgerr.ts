@@ -3,11 +3,11 @@
 
 import type { Family } from '../../schema/compile.js';
 import type { Attributes } from '../../schema/decode.js';
-import { NLA_HDRLEN, STATUS_OK, STATUS_BAD_NEST } from '../../codec/constants.js';
+import { NLA_HDRLEN, NLA_F_NET_BYTEORDER, NLA_TYPE_MASK, STATUS_OK, STATUS_BAD_NEST } from '../../codec/constants.js';
 import { decodeString } from '../../codec/text.js';
 import { nameValue } from '../../schema/values.js';
 import { decodeStruct } from '../../schema/struct.js';
-import { attrsByValue, u64le, type DecodeLevel, type FamilyDecoders, type SetDecoder, type StructDecoder } from './runtime.js';
+import { attrsByValue, u64le, keepUnknown, DIRECT_MAX_DEPTH, USE_INDEX, shortString, copyBytes, type DecodeLevel, type FamilyDecoders, type SetDecoder, type DirectSetDecoder, type StructDecoder } from './runtime.js';
 
 /** The nlmsgerr decoders, bound to the compiled schema of the spec. */
 export function bindNlmsgerr(family: Family): FamilyDecoders {
@@ -140,8 +140,124 @@ export function bindNlmsgerr(family: Family): FamilyDecoders {
     }
     return out;
   };
+  // attribute set ext-ack-attrs, read from its bytes
+  const direct0: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // msg: string
+          if (out.msg !== undefined) break;
+          out.msg = shortString(mem.u8, at, at + n);
+          continue;
+        case 2: // offs: u32
+          if (out.offs !== undefined) break;
+          out.offs = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A0[2]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 3: // cookie: binary
+          if (out.cookie !== undefined) break;
+          out.cookie = copyBytes(mem.u8, at, n);
+          continue;
+        case 4: // policy: nest
+          if (out.policy !== undefined) break;
+          out.policy = direct1(host, at, at + n, depth + 1, (here ??= { set: S0, out, parent: up }), null);
+          continue;
+        case 5: // miss-type: u32
+          if (out.missType !== undefined) break;
+          out.missType = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A0[5]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 6: // miss-nest: u32
+          if (out.missNest !== undefined) break;
+          out.missNest = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A0[6]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set policy-attrs, read from its bytes
+  const direct1: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // type: u32
+          if (out.type !== undefined) break;
+          out.type = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? host.names ? nameValue(E0, false, mem.view.getUint32(at, true)) : mem.view.getUint32(at, true) : host.general(pos, A1[1]!, depth, (here ??= { set: S1, out, parent: up }));
+          continue;
+        case 2: // min-value-s: s64
+          if (out.minValueS !== undefined) break;
+          out.minValueS = host.general(pos, A1[2]!, depth, (here ??= { set: S1, out, parent: up }));
+          continue;
+        case 3: // max-value-s: s64
+          if (out.maxValueS !== undefined) break;
+          out.maxValueS = host.general(pos, A1[3]!, depth, (here ??= { set: S1, out, parent: up }));
+          continue;
+        case 4: // min-value-u: u64
+          if (out.minValueU !== undefined) break;
+          out.minValueU = n >= 8 && (raw & NLA_F_NET_BYTEORDER) === 0 ? u64le(mem.view, at) : host.general(pos, A1[4]!, depth, (here ??= { set: S1, out, parent: up }));
+          continue;
+        case 5: // max-value-u: u64
+          if (out.maxValueU !== undefined) break;
+          out.maxValueU = n >= 8 && (raw & NLA_F_NET_BYTEORDER) === 0 ? u64le(mem.view, at) : host.general(pos, A1[5]!, depth, (here ??= { set: S1, out, parent: up }));
+          continue;
+        case 6: // min-length: u32
+          if (out.minLength !== undefined) break;
+          out.minLength = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A1[6]!, depth, (here ??= { set: S1, out, parent: up }));
+          continue;
+        case 7: // max-length: u32
+          if (out.maxLength !== undefined) break;
+          out.maxLength = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A1[7]!, depth, (here ??= { set: S1, out, parent: up }));
+          continue;
+        case 8: // policy-idx: u32
+          if (out.policyIdx !== undefined) break;
+          out.policyIdx = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A1[8]!, depth, (here ??= { set: S1, out, parent: up }));
+          continue;
+        case 9: // policy-maxtype: u32
+          if (out.policyMaxtype !== undefined) break;
+          out.policyMaxtype = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A1[9]!, depth, (here ??= { set: S1, out, parent: up }));
+          continue;
+        case 10: // bitfield32-mask: u32
+          if (out.bitfield32Mask !== undefined) break;
+          out.bitfield32Mask = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A1[10]!, depth, (here ??= { set: S1, out, parent: up }));
+          continue;
+        case 11: continue; // pad: pad
+        case 12: // mask: u64
+          if (out.mask !== undefined) break;
+          out.mask = n >= 8 && (raw & NLA_F_NET_BYTEORDER) === 0 ? u64le(mem.view, at) : host.general(pos, A1[12]!, depth, (here ??= { set: S1, out, parent: up }));
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
   return {
     sets: new Map([[S0, set0], [S1, set1]]),
+    direct: new Map([[S0, direct0], [S1, direct1]]),
     structs: new Map([[structs[0]!, struct0]]),
   };
 }

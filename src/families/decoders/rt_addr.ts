@@ -3,11 +3,11 @@
 
 import type { Family } from '../../schema/compile.js';
 import type { Attributes } from '../../schema/decode.js';
-import { NLA_HDRLEN, STATUS_OK, STATUS_BAD_NEST } from '../../codec/constants.js';
+import { NLA_HDRLEN, NLA_F_NET_BYTEORDER, NLA_TYPE_MASK, STATUS_OK, STATUS_BAD_NEST } from '../../codec/constants.js';
 import { decodeString } from '../../codec/text.js';
 import { nameValue } from '../../schema/values.js';
 import { decodeStruct } from '../../schema/struct.js';
-import { attrsByValue, type DecodeLevel, type FamilyDecoders, type SetDecoder, type StructDecoder } from './runtime.js';
+import { attrsByValue, keepUnknown, DIRECT_MAX_DEPTH, USE_INDEX, shortString, copyBytes, type DecodeLevel, type FamilyDecoders, type SetDecoder, type DirectSetDecoder, type StructDecoder } from './runtime.js';
 
 /** The rt-addr decoders, bound to the compiled schema of the spec. */
 export function bindRtAddr(family: Family): FamilyDecoders {
@@ -107,8 +107,76 @@ export function bindRtAddr(family: Family): FamilyDecoders {
     }
     return out;
   };
+  // attribute set addr-attrs, read from its bytes
+  const direct0: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // ifa-address: binary
+          if (out.ifaAddress !== undefined) break;
+          out.ifaAddress = copyBytes(mem.u8, at, n);
+          continue;
+        case 2: // ifa-local: binary
+          if (out.ifaLocal !== undefined) break;
+          out.ifaLocal = copyBytes(mem.u8, at, n);
+          continue;
+        case 3: // ifa-label: string
+          if (out.ifaLabel !== undefined) break;
+          out.ifaLabel = shortString(mem.u8, at, at + n);
+          continue;
+        case 4: // ifa-broadcast: binary
+          if (out.ifaBroadcast !== undefined) break;
+          out.ifaBroadcast = copyBytes(mem.u8, at, n);
+          continue;
+        case 5: // ifa-anycast: binary
+          if (out.ifaAnycast !== undefined) break;
+          out.ifaAnycast = copyBytes(mem.u8, at, n);
+          continue;
+        case 6: // ifa-cacheinfo: binary
+          if (out.ifaCacheinfo !== undefined) break;
+          out.ifaCacheinfo = struct1(mem.u8, mem.view, at, n, host.options);
+          continue;
+        case 7: // ifa-multicast: binary
+          if (out.ifaMulticast !== undefined) break;
+          out.ifaMulticast = copyBytes(mem.u8, at, n);
+          continue;
+        case 8: // ifa-flags: u32
+          if (out.ifaFlags !== undefined) break;
+          out.ifaFlags = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? host.names ? nameValue(E0, true, mem.view.getUint32(at, true)) : mem.view.getUint32(at, true) : host.general(pos, A0[8]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 9: // ifa-rt-priority: u32
+          if (out.ifaRtPriority !== undefined) break;
+          out.ifaRtPriority = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A0[9]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 10: // ifa-target-netnsid: binary
+          if (out.ifaTargetNetnsid !== undefined) break;
+          out.ifaTargetNetnsid = copyBytes(mem.u8, at, n);
+          continue;
+        case 11: // ifa-proto: u8
+          if (out.ifaProto !== undefined) break;
+          out.ifaProto = n >= 1 ? mem.u8[at]! : host.general(pos, A0[11]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
   return {
     sets: new Map([[S0, set0]]),
+    direct: new Map([[S0, direct0]]),
     structs: new Map([[structs[0]!, struct0], [structs[1]!, struct1]]),
   };
 }

@@ -3,11 +3,11 @@
 
 import type { Family } from '../../schema/compile.js';
 import type { Attributes } from '../../schema/decode.js';
-import { NLA_HDRLEN, STATUS_OK, STATUS_BAD_NEST } from '../../codec/constants.js';
+import { NLA_HDRLEN, NLA_F_NET_BYTEORDER, NLA_TYPE_MASK, STATUS_OK, STATUS_BAD_NEST } from '../../codec/constants.js';
 import { decodeString } from '../../codec/text.js';
 import { nameValue } from '../../schema/values.js';
 import { decodeStruct } from '../../schema/struct.js';
-import { attrsByValue, u64le, type DecodeLevel, type FamilyDecoders, type SetDecoder, type StructDecoder } from './runtime.js';
+import { attrsByValue, u64le, keepUnknown, DIRECT_MAX_DEPTH, USE_INDEX, shortString, copyBytes, type DecodeLevel, type FamilyDecoders, type SetDecoder, type DirectSetDecoder, type StructDecoder } from './runtime.js';
 
 /** The rt-link decoders, bound to the compiled schema of the spec. */
 export function bindRtLink(family: Family): FamilyDecoders {
@@ -180,32 +180,33 @@ export function bindRtLink(family: Family): FamilyDecoders {
   // struct rtnl-link-stats64 (200 bytes)
   const struct5: StructDecoder = (u8, view, at, length, options) => {
     if (length < 200) return decodeStruct(T5, u8, view, at, length, options);
+    const h0 = view.getUint32(at + 4, true), h1 = view.getUint32(at + 12, true), h2 = view.getUint32(at + 20, true), h3 = view.getUint32(at + 28, true), h4 = view.getUint32(at + 36, true), h5 = view.getUint32(at + 44, true), h6 = view.getUint32(at + 52, true), h7 = view.getUint32(at + 60, true), h8 = view.getUint32(at + 68, true), h9 = view.getUint32(at + 76, true), h10 = view.getUint32(at + 84, true), h11 = view.getUint32(at + 92, true), h12 = view.getUint32(at + 100, true), h13 = view.getUint32(at + 108, true), h14 = view.getUint32(at + 116, true), h15 = view.getUint32(at + 124, true), h16 = view.getUint32(at + 132, true), h17 = view.getUint32(at + 140, true), h18 = view.getUint32(at + 148, true), h19 = view.getUint32(at + 156, true), h20 = view.getUint32(at + 164, true), h21 = view.getUint32(at + 172, true), h22 = view.getUint32(at + 180, true), h23 = view.getUint32(at + 188, true), h24 = view.getUint32(at + 196, true);
     const out: Record<string, unknown> = {
-      rxPackets: u64le(view, at),
-      txPackets: u64le(view, at + 8),
-      rxBytes: u64le(view, at + 16),
-      txBytes: u64le(view, at + 24),
-      rxErrors: u64le(view, at + 32),
-      txErrors: u64le(view, at + 40),
-      rxDropped: u64le(view, at + 48),
-      txDropped: u64le(view, at + 56),
-      multicast: u64le(view, at + 64),
-      collisions: u64le(view, at + 72),
-      rxLengthErrors: u64le(view, at + 80),
-      rxOverErrors: u64le(view, at + 88),
-      rxCrcErrors: u64le(view, at + 96),
-      rxFrameErrors: u64le(view, at + 104),
-      rxFifoErrors: u64le(view, at + 112),
-      rxMissedErrors: u64le(view, at + 120),
-      txAbortedErrors: u64le(view, at + 128),
-      txCarrierErrors: u64le(view, at + 136),
-      txFifoErrors: u64le(view, at + 144),
-      txHeartbeatErrors: u64le(view, at + 152),
-      txWindowErrors: u64le(view, at + 160),
-      rxCompressed: u64le(view, at + 168),
-      txCompressed: u64le(view, at + 176),
-      rxNohandler: u64le(view, at + 184),
-      rxOtherhostDropped: u64le(view, at + 192),
+      rxPackets: h0 < 0x200000 ? h0 * 0x100000000 + view.getUint32(at, true) : view.getBigUint64(at, true),
+      txPackets: h1 < 0x200000 ? h1 * 0x100000000 + view.getUint32(at + 8, true) : view.getBigUint64(at + 8, true),
+      rxBytes: h2 < 0x200000 ? h2 * 0x100000000 + view.getUint32(at + 16, true) : view.getBigUint64(at + 16, true),
+      txBytes: h3 < 0x200000 ? h3 * 0x100000000 + view.getUint32(at + 24, true) : view.getBigUint64(at + 24, true),
+      rxErrors: h4 < 0x200000 ? h4 * 0x100000000 + view.getUint32(at + 32, true) : view.getBigUint64(at + 32, true),
+      txErrors: h5 < 0x200000 ? h5 * 0x100000000 + view.getUint32(at + 40, true) : view.getBigUint64(at + 40, true),
+      rxDropped: h6 < 0x200000 ? h6 * 0x100000000 + view.getUint32(at + 48, true) : view.getBigUint64(at + 48, true),
+      txDropped: h7 < 0x200000 ? h7 * 0x100000000 + view.getUint32(at + 56, true) : view.getBigUint64(at + 56, true),
+      multicast: h8 < 0x200000 ? h8 * 0x100000000 + view.getUint32(at + 64, true) : view.getBigUint64(at + 64, true),
+      collisions: h9 < 0x200000 ? h9 * 0x100000000 + view.getUint32(at + 72, true) : view.getBigUint64(at + 72, true),
+      rxLengthErrors: h10 < 0x200000 ? h10 * 0x100000000 + view.getUint32(at + 80, true) : view.getBigUint64(at + 80, true),
+      rxOverErrors: h11 < 0x200000 ? h11 * 0x100000000 + view.getUint32(at + 88, true) : view.getBigUint64(at + 88, true),
+      rxCrcErrors: h12 < 0x200000 ? h12 * 0x100000000 + view.getUint32(at + 96, true) : view.getBigUint64(at + 96, true),
+      rxFrameErrors: h13 < 0x200000 ? h13 * 0x100000000 + view.getUint32(at + 104, true) : view.getBigUint64(at + 104, true),
+      rxFifoErrors: h14 < 0x200000 ? h14 * 0x100000000 + view.getUint32(at + 112, true) : view.getBigUint64(at + 112, true),
+      rxMissedErrors: h15 < 0x200000 ? h15 * 0x100000000 + view.getUint32(at + 120, true) : view.getBigUint64(at + 120, true),
+      txAbortedErrors: h16 < 0x200000 ? h16 * 0x100000000 + view.getUint32(at + 128, true) : view.getBigUint64(at + 128, true),
+      txCarrierErrors: h17 < 0x200000 ? h17 * 0x100000000 + view.getUint32(at + 136, true) : view.getBigUint64(at + 136, true),
+      txFifoErrors: h18 < 0x200000 ? h18 * 0x100000000 + view.getUint32(at + 144, true) : view.getBigUint64(at + 144, true),
+      txHeartbeatErrors: h19 < 0x200000 ? h19 * 0x100000000 + view.getUint32(at + 152, true) : view.getBigUint64(at + 152, true),
+      txWindowErrors: h20 < 0x200000 ? h20 * 0x100000000 + view.getUint32(at + 160, true) : view.getBigUint64(at + 160, true),
+      rxCompressed: h21 < 0x200000 ? h21 * 0x100000000 + view.getUint32(at + 168, true) : view.getBigUint64(at + 168, true),
+      txCompressed: h22 < 0x200000 ? h22 * 0x100000000 + view.getUint32(at + 176, true) : view.getBigUint64(at + 176, true),
+      rxNohandler: h23 < 0x200000 ? h23 * 0x100000000 + view.getUint32(at + 184, true) : view.getBigUint64(at + 184, true),
+      rxOtherhostDropped: h24 < 0x200000 ? h24 * 0x100000000 + view.getUint32(at + 192, true) : view.getBigUint64(at + 192, true),
     };
     if (length > 200) out["$tail"] = u8.slice(at + 200, at + length);
     return out;
@@ -213,10 +214,11 @@ export function bindRtLink(family: Family): FamilyDecoders {
   // struct rtnl-link-ifmap (28 bytes)
   const struct6: StructDecoder = (u8, view, at, length, options) => {
     if (length < 28) return decodeStruct(T6, u8, view, at, length, options);
+    const h0 = view.getUint32(at + 4, true), h1 = view.getUint32(at + 12, true), h2 = view.getUint32(at + 20, true);
     const out: Record<string, unknown> = {
-      memStart: u64le(view, at),
-      memEnd: u64le(view, at + 8),
-      baseAddr: u64le(view, at + 16),
+      memStart: h0 < 0x200000 ? h0 * 0x100000000 + view.getUint32(at, true) : view.getBigUint64(at, true),
+      memEnd: h1 < 0x200000 ? h1 * 0x100000000 + view.getUint32(at + 8, true) : view.getBigUint64(at + 8, true),
+      baseAddr: h2 < 0x200000 ? h2 * 0x100000000 + view.getUint32(at + 16, true) : view.getBigUint64(at + 16, true),
       irq: view.getUint16(at + 24, true),
       dma: u8[at + 26]!,
       port: u8[at + 27]!,
@@ -334,13 +336,14 @@ export function bindRtLink(family: Family): FamilyDecoders {
   // struct ifla-icmp6-stats (48 bytes)
   const struct9: StructDecoder = (u8, view, at, length, options) => {
     if (length < 48) return decodeStruct(T9, u8, view, at, length, options);
+    const h0 = view.getUint32(at + 4, true), h1 = view.getUint32(at + 12, true), h2 = view.getUint32(at + 20, true), h3 = view.getUint32(at + 28, true), h4 = view.getUint32(at + 36, true), h5 = view.getUint32(at + 44, true);
     const out: Record<string, unknown> = {
-      inmsgs: u64le(view, at),
-      inerrors: u64le(view, at + 8),
-      outmsgs: u64le(view, at + 16),
-      outerrors: u64le(view, at + 24),
-      csumerrors: u64le(view, at + 32),
-      ratelimithost: u64le(view, at + 40),
+      inmsgs: h0 < 0x200000 ? h0 * 0x100000000 + view.getUint32(at, true) : view.getBigUint64(at, true),
+      inerrors: h1 < 0x200000 ? h1 * 0x100000000 + view.getUint32(at + 8, true) : view.getBigUint64(at + 8, true),
+      outmsgs: h2 < 0x200000 ? h2 * 0x100000000 + view.getUint32(at + 16, true) : view.getBigUint64(at + 16, true),
+      outerrors: h3 < 0x200000 ? h3 * 0x100000000 + view.getUint32(at + 24, true) : view.getBigUint64(at + 24, true),
+      csumerrors: h4 < 0x200000 ? h4 * 0x100000000 + view.getUint32(at + 32, true) : view.getBigUint64(at + 32, true),
+      ratelimithost: h5 < 0x200000 ? h5 * 0x100000000 + view.getUint32(at + 40, true) : view.getBigUint64(at + 40, true),
     };
     if (length > 48) out["$tail"] = u8.slice(at + 48, at + length);
     return out;
@@ -348,43 +351,44 @@ export function bindRtLink(family: Family): FamilyDecoders {
   // struct ifla-inet6-stats (288 bytes)
   const struct10: StructDecoder = (u8, view, at, length, options) => {
     if (length < 288) return decodeStruct(T10, u8, view, at, length, options);
+    const h0 = view.getUint32(at + 4, true), h1 = view.getUint32(at + 12, true), h2 = view.getUint32(at + 20, true), h3 = view.getUint32(at + 28, true), h4 = view.getUint32(at + 36, true), h5 = view.getUint32(at + 44, true), h6 = view.getUint32(at + 52, true), h7 = view.getUint32(at + 60, true), h8 = view.getUint32(at + 68, true), h9 = view.getUint32(at + 76, true), h10 = view.getUint32(at + 84, true), h11 = view.getUint32(at + 92, true), h12 = view.getUint32(at + 100, true), h13 = view.getUint32(at + 108, true), h14 = view.getUint32(at + 116, true), h15 = view.getUint32(at + 124, true), h16 = view.getUint32(at + 132, true), h17 = view.getUint32(at + 140, true), h18 = view.getUint32(at + 148, true), h19 = view.getUint32(at + 156, true), h20 = view.getUint32(at + 164, true), h21 = view.getUint32(at + 172, true), h22 = view.getUint32(at + 180, true), h23 = view.getUint32(at + 188, true), h24 = view.getUint32(at + 196, true), h25 = view.getUint32(at + 204, true), h26 = view.getUint32(at + 212, true), h27 = view.getUint32(at + 220, true), h28 = view.getUint32(at + 228, true), h29 = view.getUint32(at + 236, true), h30 = view.getUint32(at + 244, true), h31 = view.getUint32(at + 252, true), h32 = view.getUint32(at + 260, true), h33 = view.getUint32(at + 268, true), h34 = view.getUint32(at + 276, true), h35 = view.getUint32(at + 284, true);
     const out: Record<string, unknown> = {
-      inpkts: u64le(view, at),
-      inoctets: u64le(view, at + 8),
-      indelivers: u64le(view, at + 16),
-      outforwdatagrams: u64le(view, at + 24),
-      outpkts: u64le(view, at + 32),
-      outoctets: u64le(view, at + 40),
-      inhdrerrors: u64le(view, at + 48),
-      intoobigerrors: u64le(view, at + 56),
-      innoroutes: u64le(view, at + 64),
-      inaddrerrors: u64le(view, at + 72),
-      inunknownprotos: u64le(view, at + 80),
-      intruncatedpkts: u64le(view, at + 88),
-      indiscards: u64le(view, at + 96),
-      outdiscards: u64le(view, at + 104),
-      outnoroutes: u64le(view, at + 112),
-      reasmtimeout: u64le(view, at + 120),
-      reasmreqds: u64le(view, at + 128),
-      reasmoks: u64le(view, at + 136),
-      reasmfails: u64le(view, at + 144),
-      fragoks: u64le(view, at + 152),
-      fragfails: u64le(view, at + 160),
-      fragcreates: u64le(view, at + 168),
-      inmcastpkts: u64le(view, at + 176),
-      outmcastpkts: u64le(view, at + 184),
-      inbcastpkts: u64le(view, at + 192),
-      outbcastpkts: u64le(view, at + 200),
-      inmcastoctets: u64le(view, at + 208),
-      outmcastoctets: u64le(view, at + 216),
-      inbcastoctets: u64le(view, at + 224),
-      outbcastoctets: u64le(view, at + 232),
-      csumerrors: u64le(view, at + 240),
-      noectpkts: u64le(view, at + 248),
-      ect1Pkts: u64le(view, at + 256),
-      ect0Pkts: u64le(view, at + 264),
-      cepkts: u64le(view, at + 272),
-      reasmOverlaps: u64le(view, at + 280),
+      inpkts: h0 < 0x200000 ? h0 * 0x100000000 + view.getUint32(at, true) : view.getBigUint64(at, true),
+      inoctets: h1 < 0x200000 ? h1 * 0x100000000 + view.getUint32(at + 8, true) : view.getBigUint64(at + 8, true),
+      indelivers: h2 < 0x200000 ? h2 * 0x100000000 + view.getUint32(at + 16, true) : view.getBigUint64(at + 16, true),
+      outforwdatagrams: h3 < 0x200000 ? h3 * 0x100000000 + view.getUint32(at + 24, true) : view.getBigUint64(at + 24, true),
+      outpkts: h4 < 0x200000 ? h4 * 0x100000000 + view.getUint32(at + 32, true) : view.getBigUint64(at + 32, true),
+      outoctets: h5 < 0x200000 ? h5 * 0x100000000 + view.getUint32(at + 40, true) : view.getBigUint64(at + 40, true),
+      inhdrerrors: h6 < 0x200000 ? h6 * 0x100000000 + view.getUint32(at + 48, true) : view.getBigUint64(at + 48, true),
+      intoobigerrors: h7 < 0x200000 ? h7 * 0x100000000 + view.getUint32(at + 56, true) : view.getBigUint64(at + 56, true),
+      innoroutes: h8 < 0x200000 ? h8 * 0x100000000 + view.getUint32(at + 64, true) : view.getBigUint64(at + 64, true),
+      inaddrerrors: h9 < 0x200000 ? h9 * 0x100000000 + view.getUint32(at + 72, true) : view.getBigUint64(at + 72, true),
+      inunknownprotos: h10 < 0x200000 ? h10 * 0x100000000 + view.getUint32(at + 80, true) : view.getBigUint64(at + 80, true),
+      intruncatedpkts: h11 < 0x200000 ? h11 * 0x100000000 + view.getUint32(at + 88, true) : view.getBigUint64(at + 88, true),
+      indiscards: h12 < 0x200000 ? h12 * 0x100000000 + view.getUint32(at + 96, true) : view.getBigUint64(at + 96, true),
+      outdiscards: h13 < 0x200000 ? h13 * 0x100000000 + view.getUint32(at + 104, true) : view.getBigUint64(at + 104, true),
+      outnoroutes: h14 < 0x200000 ? h14 * 0x100000000 + view.getUint32(at + 112, true) : view.getBigUint64(at + 112, true),
+      reasmtimeout: h15 < 0x200000 ? h15 * 0x100000000 + view.getUint32(at + 120, true) : view.getBigUint64(at + 120, true),
+      reasmreqds: h16 < 0x200000 ? h16 * 0x100000000 + view.getUint32(at + 128, true) : view.getBigUint64(at + 128, true),
+      reasmoks: h17 < 0x200000 ? h17 * 0x100000000 + view.getUint32(at + 136, true) : view.getBigUint64(at + 136, true),
+      reasmfails: h18 < 0x200000 ? h18 * 0x100000000 + view.getUint32(at + 144, true) : view.getBigUint64(at + 144, true),
+      fragoks: h19 < 0x200000 ? h19 * 0x100000000 + view.getUint32(at + 152, true) : view.getBigUint64(at + 152, true),
+      fragfails: h20 < 0x200000 ? h20 * 0x100000000 + view.getUint32(at + 160, true) : view.getBigUint64(at + 160, true),
+      fragcreates: h21 < 0x200000 ? h21 * 0x100000000 + view.getUint32(at + 168, true) : view.getBigUint64(at + 168, true),
+      inmcastpkts: h22 < 0x200000 ? h22 * 0x100000000 + view.getUint32(at + 176, true) : view.getBigUint64(at + 176, true),
+      outmcastpkts: h23 < 0x200000 ? h23 * 0x100000000 + view.getUint32(at + 184, true) : view.getBigUint64(at + 184, true),
+      inbcastpkts: h24 < 0x200000 ? h24 * 0x100000000 + view.getUint32(at + 192, true) : view.getBigUint64(at + 192, true),
+      outbcastpkts: h25 < 0x200000 ? h25 * 0x100000000 + view.getUint32(at + 200, true) : view.getBigUint64(at + 200, true),
+      inmcastoctets: h26 < 0x200000 ? h26 * 0x100000000 + view.getUint32(at + 208, true) : view.getBigUint64(at + 208, true),
+      outmcastoctets: h27 < 0x200000 ? h27 * 0x100000000 + view.getUint32(at + 216, true) : view.getBigUint64(at + 216, true),
+      inbcastoctets: h28 < 0x200000 ? h28 * 0x100000000 + view.getUint32(at + 224, true) : view.getBigUint64(at + 224, true),
+      outbcastoctets: h29 < 0x200000 ? h29 * 0x100000000 + view.getUint32(at + 232, true) : view.getBigUint64(at + 232, true),
+      csumerrors: h30 < 0x200000 ? h30 * 0x100000000 + view.getUint32(at + 240, true) : view.getBigUint64(at + 240, true),
+      noectpkts: h31 < 0x200000 ? h31 * 0x100000000 + view.getUint32(at + 248, true) : view.getBigUint64(at + 248, true),
+      ect1Pkts: h32 < 0x200000 ? h32 * 0x100000000 + view.getUint32(at + 256, true) : view.getBigUint64(at + 256, true),
+      ect0Pkts: h33 < 0x200000 ? h33 * 0x100000000 + view.getUint32(at + 264, true) : view.getBigUint64(at + 264, true),
+      cepkts: h34 < 0x200000 ? h34 * 0x100000000 + view.getUint32(at + 272, true) : view.getBigUint64(at + 272, true),
+      reasmOverlaps: h35 < 0x200000 ? h35 * 0x100000000 + view.getUint32(at + 280, true) : view.getBigUint64(at + 280, true),
     };
     if (length > 288) out["$tail"] = u8.slice(at + 288, at + length);
     return out;
@@ -517,9 +521,10 @@ export function bindRtLink(family: Family): FamilyDecoders {
   // struct ifla-vf-guid (12 bytes)
   const struct23: StructDecoder = (u8, view, at, length, options) => {
     if (length < 12) return decodeStruct(T23, u8, view, at, length, options);
+    const h0 = view.getUint32(at + 8, true);
     const out: Record<string, unknown> = {
       vf: view.getUint32(at, true),
-      guid: u64le(view, at + 4),
+      guid: h0 < 0x200000 ? h0 * 0x100000000 + view.getUint32(at + 4, true) : view.getBigUint64(at + 4, true),
     };
     if (length > 12) out["$tail"] = u8.slice(at + 12, at + length);
     return out;
@@ -2490,8 +2495,2084 @@ export function bindRtLink(family: Family): FamilyDecoders {
     }
     return out;
   };
+  // attribute set link-attrs, read from its bytes
+  const direct0: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // address: binary
+          if (out.address !== undefined) break;
+          out.address = copyBytes(mem.u8, at, n);
+          continue;
+        case 2: // broadcast: binary
+          if (out.broadcast !== undefined) break;
+          out.broadcast = copyBytes(mem.u8, at, n);
+          continue;
+        case 3: // ifname: string
+          if (out.ifname !== undefined) break;
+          out.ifname = shortString(mem.u8, at, at + n);
+          continue;
+        case 4: // mtu: u32
+          if (out.mtu !== undefined) break;
+          out.mtu = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A0[4]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 5: // link: u32
+          if (out.link !== undefined) break;
+          out.link = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A0[5]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 6: // qdisc: string
+          if (out.qdisc !== undefined) break;
+          out.qdisc = shortString(mem.u8, at, at + n);
+          continue;
+        case 7: // stats: binary
+          if (out.stats !== undefined) break;
+          out.stats = struct4(mem.u8, mem.view, at, n, host.options);
+          continue;
+        case 8: // cost: string
+          if (out.cost !== undefined) break;
+          out.cost = shortString(mem.u8, at, at + n);
+          continue;
+        case 9: // priority: string
+          if (out.priority !== undefined) break;
+          out.priority = shortString(mem.u8, at, at + n);
+          continue;
+        case 10: // master: u32
+          if (out.master !== undefined) break;
+          out.master = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A0[10]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 11: // wireless: string
+          if (out.wireless !== undefined) break;
+          out.wireless = shortString(mem.u8, at, at + n);
+          continue;
+        case 12: // protinfo: string
+          if (out.protinfo !== undefined) break;
+          out.protinfo = shortString(mem.u8, at, at + n);
+          continue;
+        case 13: // txqlen: u32
+          if (out.txqlen !== undefined) break;
+          out.txqlen = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A0[13]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 14: // map: binary
+          if (out.map !== undefined) break;
+          out.map = struct6(mem.u8, mem.view, at, n, host.options);
+          continue;
+        case 15: // weight: u32
+          if (out.weight !== undefined) break;
+          out.weight = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A0[15]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 16: // operstate: u8
+          if (out.operstate !== undefined) break;
+          out.operstate = n >= 1 ? mem.u8[at]! : host.general(pos, A0[16]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 17: // linkmode: u8
+          if (out.linkmode !== undefined) break;
+          out.linkmode = n >= 1 ? mem.u8[at]! : host.general(pos, A0[17]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 18: // linkinfo: nest
+          if (out.linkinfo !== undefined) break;
+          out.linkinfo = direct8(host, at, at + n, depth + 1, (here ??= { set: S0, out, parent: up }), null);
+          continue;
+        case 19: // net-ns-pid: u32
+          if (out.netNsPid !== undefined) break;
+          out.netNsPid = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A0[19]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 20: // ifalias: string
+          if (out.ifalias !== undefined) break;
+          out.ifalias = shortString(mem.u8, at, at + n);
+          continue;
+        case 21: // num-vf: u32
+          if (out.numVf !== undefined) break;
+          out.numVf = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A0[21]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 22: // vfinfo-list: nest
+          if (out.vfinfoList !== undefined) break;
+          out.vfinfoList = direct2(host, at, at + n, depth + 1, (here ??= { set: S0, out, parent: up }), null);
+          continue;
+        case 23: // stats64: binary
+          if (out.stats64 !== undefined) break;
+          out.stats64 = struct5(mem.u8, mem.view, at, n, host.options);
+          continue;
+        case 24: // vf-ports: nest
+          if (out.vfPorts !== undefined) break;
+          out.vfPorts = direct6(host, at, at + n, depth + 1, (here ??= { set: S0, out, parent: up }), null);
+          continue;
+        case 25: // port-self: nest
+          if (out.portSelf !== undefined) break;
+          out.portSelf = direct7(host, at, at + n, depth + 1, (here ??= { set: S0, out, parent: up }), null);
+          continue;
+        case 26: // af-spec: nest
+          if (out.afSpec !== undefined) break;
+          out.afSpec = direct1(host, at, at + n, depth + 1, (here ??= { set: S0, out, parent: up }), null);
+          continue;
+        case 27: // group: u32
+          if (out.group !== undefined) break;
+          out.group = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A0[27]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 28: // net-ns-fd: u32
+          if (out.netNsFd !== undefined) break;
+          out.netNsFd = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A0[28]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 29: // ext-mask: u32
+          if (out.extMask !== undefined) break;
+          out.extMask = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? host.names ? nameValue(E3, true, mem.view.getUint32(at, true)) : mem.view.getUint32(at, true) : host.general(pos, A0[29]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 30: // promiscuity: u32
+          if (out.promiscuity !== undefined) break;
+          out.promiscuity = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A0[30]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 31: // num-tx-queues: u32
+          if (out.numTxQueues !== undefined) break;
+          out.numTxQueues = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A0[31]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 32: // num-rx-queues: u32
+          if (out.numRxQueues !== undefined) break;
+          out.numRxQueues = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A0[32]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 33: // carrier: u8
+          if (out.carrier !== undefined) break;
+          out.carrier = n >= 1 ? mem.u8[at]! : host.general(pos, A0[33]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 34: // phys-port-id: binary
+          if (out.physPortId !== undefined) break;
+          out.physPortId = copyBytes(mem.u8, at, n);
+          continue;
+        case 35: // carrier-changes: u32
+          if (out.carrierChanges !== undefined) break;
+          out.carrierChanges = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A0[35]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 36: // phys-switch-id: binary
+          if (out.physSwitchId !== undefined) break;
+          out.physSwitchId = copyBytes(mem.u8, at, n);
+          continue;
+        case 37: // link-netnsid: s32
+          if (out.linkNetnsid !== undefined) break;
+          out.linkNetnsid = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getInt32(at, true) : host.general(pos, A0[37]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 38: // phys-port-name: string
+          if (out.physPortName !== undefined) break;
+          out.physPortName = shortString(mem.u8, at, at + n);
+          continue;
+        case 39: // proto-down: u8
+          if (out.protoDown !== undefined) break;
+          out.protoDown = n >= 1 ? mem.u8[at]! : host.general(pos, A0[39]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 40: // gso-max-segs: u32
+          if (out.gsoMaxSegs !== undefined) break;
+          out.gsoMaxSegs = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A0[40]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 41: // gso-max-size: u32
+          if (out.gsoMaxSize !== undefined) break;
+          out.gsoMaxSize = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A0[41]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 42: continue; // pad: pad
+        case 43: // xdp: nest
+          if (out.xdp !== undefined) break;
+          out.xdp = direct21(host, at, at + n, depth + 1, (here ??= { set: S0, out, parent: up }), null);
+          continue;
+        case 44: // event: u32
+          if (out.event !== undefined) break;
+          out.event = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A0[44]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 45: // new-netnsid: s32
+          if (out.newNetnsid !== undefined) break;
+          out.newNetnsid = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getInt32(at, true) : host.general(pos, A0[45]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 46: // target-netnsid: s32
+          if (out.targetNetnsid !== undefined) break;
+          out.targetNetnsid = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getInt32(at, true) : host.general(pos, A0[46]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 47: // carrier-up-count: u32
+          if (out.carrierUpCount !== undefined) break;
+          out.carrierUpCount = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A0[47]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 48: // carrier-down-count: u32
+          if (out.carrierDownCount !== undefined) break;
+          out.carrierDownCount = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A0[48]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 49: // new-ifindex: s32
+          if (out.newIfindex !== undefined) break;
+          out.newIfindex = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getInt32(at, true) : host.general(pos, A0[49]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 50: // min-mtu: u32
+          if (out.minMtu !== undefined) break;
+          out.minMtu = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A0[50]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 51: // max-mtu: u32
+          if (out.maxMtu !== undefined) break;
+          out.maxMtu = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A0[51]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 52: // prop-list: nest
+          if (out.propList !== undefined) break;
+          out.propList = direct30(host, at, at + n, depth + 1, (here ??= { set: S0, out, parent: up }), null);
+          continue;
+        case 53: // alt-ifname: string
+          if (out.altIfname !== undefined) break;
+          out.altIfname = shortString(mem.u8, at, at + n);
+          continue;
+        case 54: // perm-address: binary
+          if (out.permAddress !== undefined) break;
+          out.permAddress = copyBytes(mem.u8, at, n);
+          continue;
+        case 55: // proto-down-reason: string
+          if (out.protoDownReason !== undefined) break;
+          out.protoDownReason = shortString(mem.u8, at, at + n);
+          continue;
+        case 56: // parent-dev-name: string
+          if (out.parentDevName !== undefined) break;
+          out.parentDevName = shortString(mem.u8, at, at + n);
+          continue;
+        case 57: // parent-dev-bus-name: string
+          if (out.parentDevBusName !== undefined) break;
+          out.parentDevBusName = shortString(mem.u8, at, at + n);
+          continue;
+        case 58: // gro-max-size: u32
+          if (out.groMaxSize !== undefined) break;
+          out.groMaxSize = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A0[58]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 59: // tso-max-size: u32
+          if (out.tsoMaxSize !== undefined) break;
+          out.tsoMaxSize = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A0[59]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 60: // tso-max-segs: u32
+          if (out.tsoMaxSegs !== undefined) break;
+          out.tsoMaxSegs = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A0[60]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 61: // allmulti: u32
+          if (out.allmulti !== undefined) break;
+          out.allmulti = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A0[61]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 62: // devlink-port: binary
+          if (out.devlinkPort !== undefined) break;
+          out.devlinkPort = copyBytes(mem.u8, at, n);
+          continue;
+        case 63: // gso-ipv4-max-size: u32
+          if (out.gsoIpv4MaxSize !== undefined) break;
+          out.gsoIpv4MaxSize = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A0[63]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 64: // gro-ipv4-max-size: u32
+          if (out.groIpv4MaxSize !== undefined) break;
+          out.groIpv4MaxSize = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A0[64]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 65: // dpll-pin: nest
+          if (out.dpllPin !== undefined) break;
+          out.dpllPin = direct28(host, at, at + n, depth + 1, (here ??= { set: S0, out, parent: up }), null);
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set af-spec-attrs, read from its bytes
+  const direct1: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 2: // inet: nest
+          if (out.inet !== undefined) break;
+          out.inet = direct22(host, at, at + n, depth + 1, (here ??= { set: S1, out, parent: up }), null);
+          continue;
+        case 10: // inet6: nest
+          if (out.inet6 !== undefined) break;
+          out.inet6 = direct23(host, at, at + n, depth + 1, (here ??= { set: S1, out, parent: up }), null);
+          continue;
+        case 45: // mctp: nest
+          if (out.mctp !== undefined) break;
+          out.mctp = direct24(host, at, at + n, depth + 1, (here ??= { set: S1, out, parent: up }), null);
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set vfinfo-list-attrs, read from its bytes
+  const direct2: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: { // info: nest (multi)
+          const value = direct3(host, at, at + n, depth + 1, (here ??= { set: S2, out, parent: up }), null);
+          ((out.info ??= []) as unknown[]).push(value);
+          continue;
+        }
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set vfinfo-attrs, read from its bytes
+  const direct3: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // mac: binary
+          if (out.mac !== undefined) break;
+          out.mac = struct15(mem.u8, mem.view, at, n, host.options);
+          continue;
+        case 2: // vlan: binary
+          if (out.vlan !== undefined) break;
+          out.vlan = struct16(mem.u8, mem.view, at, n, host.options);
+          continue;
+        case 3: // tx-rate: binary
+          if (out.txRate !== undefined) break;
+          out.txRate = struct17(mem.u8, mem.view, at, n, host.options);
+          continue;
+        case 4: // spoofchk: binary
+          if (out.spoofchk !== undefined) break;
+          out.spoofchk = struct18(mem.u8, mem.view, at, n, host.options);
+          continue;
+        case 5: // link-state: binary
+          if (out.linkState !== undefined) break;
+          out.linkState = struct19(mem.u8, mem.view, at, n, host.options);
+          continue;
+        case 6: // rate: binary
+          if (out.rate !== undefined) break;
+          out.rate = struct20(mem.u8, mem.view, at, n, host.options);
+          continue;
+        case 7: // rss-query-en: binary
+          if (out.rssQueryEn !== undefined) break;
+          out.rssQueryEn = struct21(mem.u8, mem.view, at, n, host.options);
+          continue;
+        case 8: // stats: nest
+          if (out.stats !== undefined) break;
+          out.stats = direct4(host, at, at + n, depth + 1, (here ??= { set: S3, out, parent: up }), null);
+          continue;
+        case 9: // trust: binary
+          if (out.trust !== undefined) break;
+          out.trust = struct22(mem.u8, mem.view, at, n, host.options);
+          continue;
+        case 10: // ib-node-guid: binary
+          if (out.ibNodeGuid !== undefined) break;
+          out.ibNodeGuid = struct23(mem.u8, mem.view, at, n, host.options);
+          continue;
+        case 11: // ib-port-guid: binary
+          if (out.ibPortGuid !== undefined) break;
+          out.ibPortGuid = struct23(mem.u8, mem.view, at, n, host.options);
+          continue;
+        case 12: // vlan-list: nest
+          if (out.vlanList !== undefined) break;
+          out.vlanList = direct5(host, at, at + n, depth + 1, (here ??= { set: S3, out, parent: up }), null);
+          continue;
+        case 13: // broadcast: binary
+          if (out.broadcast !== undefined) break;
+          out.broadcast = copyBytes(mem.u8, at, n);
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set vf-stats-attrs, read from its bytes
+  const direct4: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 0: // rx-packets: u64
+          if (out.rxPackets !== undefined) break;
+          out.rxPackets = n >= 8 && (raw & NLA_F_NET_BYTEORDER) === 0 ? u64le(mem.view, at) : host.general(pos, A4[0]!, depth, (here ??= { set: S4, out, parent: up }));
+          continue;
+        case 1: // tx-packets: u64
+          if (out.txPackets !== undefined) break;
+          out.txPackets = n >= 8 && (raw & NLA_F_NET_BYTEORDER) === 0 ? u64le(mem.view, at) : host.general(pos, A4[1]!, depth, (here ??= { set: S4, out, parent: up }));
+          continue;
+        case 2: // rx-bytes: u64
+          if (out.rxBytes !== undefined) break;
+          out.rxBytes = n >= 8 && (raw & NLA_F_NET_BYTEORDER) === 0 ? u64le(mem.view, at) : host.general(pos, A4[2]!, depth, (here ??= { set: S4, out, parent: up }));
+          continue;
+        case 3: // tx-bytes: u64
+          if (out.txBytes !== undefined) break;
+          out.txBytes = n >= 8 && (raw & NLA_F_NET_BYTEORDER) === 0 ? u64le(mem.view, at) : host.general(pos, A4[3]!, depth, (here ??= { set: S4, out, parent: up }));
+          continue;
+        case 4: // broadcast: u64
+          if (out.broadcast !== undefined) break;
+          out.broadcast = n >= 8 && (raw & NLA_F_NET_BYTEORDER) === 0 ? u64le(mem.view, at) : host.general(pos, A4[4]!, depth, (here ??= { set: S4, out, parent: up }));
+          continue;
+        case 5: // multicast: u64
+          if (out.multicast !== undefined) break;
+          out.multicast = n >= 8 && (raw & NLA_F_NET_BYTEORDER) === 0 ? u64le(mem.view, at) : host.general(pos, A4[5]!, depth, (here ??= { set: S4, out, parent: up }));
+          continue;
+        case 6: continue; // pad: pad
+        case 7: // rx-dropped: u64
+          if (out.rxDropped !== undefined) break;
+          out.rxDropped = n >= 8 && (raw & NLA_F_NET_BYTEORDER) === 0 ? u64le(mem.view, at) : host.general(pos, A4[7]!, depth, (here ??= { set: S4, out, parent: up }));
+          continue;
+        case 8: // tx-dropped: u64
+          if (out.txDropped !== undefined) break;
+          out.txDropped = n >= 8 && (raw & NLA_F_NET_BYTEORDER) === 0 ? u64le(mem.view, at) : host.general(pos, A4[8]!, depth, (here ??= { set: S4, out, parent: up }));
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set vf-vlan-attrs, read from its bytes
+  const direct5: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: { // info: binary (multi)
+          const value = struct24(mem.u8, mem.view, at, n, host.options);
+          ((out.info ??= []) as unknown[]).push(value);
+          continue;
+        }
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set vf-ports-attrs, read from its bytes
+  const direct6: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      keepUnknown(out, mem.u8, raw, pos + NLA_HDRLEN, declared - NLA_HDRLEN);
+    }
+    return out;
+  };
+  // attribute set port-self-attrs, read from its bytes
+  const direct7: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      keepUnknown(out, mem.u8, raw, pos + NLA_HDRLEN, declared - NLA_HDRLEN);
+    }
+    return out;
+  };
+  // attribute set linkinfo-attrs, read from its bytes
+  const direct8: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // kind: string
+          if (out.kind !== undefined) break;
+          out.kind = shortString(mem.u8, at, at + n);
+          continue;
+        case 2: // data: sub-message
+          if (out.data !== undefined) break;
+          out.data = host.subMessage(at, n, A8[2]!, depth, (here ??= { set: S8, out, parent: up }));
+          continue;
+        case 3: // xstats: binary
+          if (out.xstats !== undefined) break;
+          out.xstats = copyBytes(mem.u8, at, n);
+          continue;
+        case 4: // slave-kind: string
+          if (out.slaveKind !== undefined) break;
+          out.slaveKind = shortString(mem.u8, at, at + n);
+          continue;
+        case 5: // slave-data: sub-message
+          if (out.slaveData !== undefined) break;
+          out.slaveData = host.subMessage(at, n, A8[5]!, depth, (here ??= { set: S8, out, parent: up }));
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set linkinfo-bond-attrs, read from its bytes
+  const direct9: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // mode: u8
+          if (out.mode !== undefined) break;
+          out.mode = n >= 1 ? mem.u8[at]! : host.general(pos, A9[1]!, depth, (here ??= { set: S9, out, parent: up }));
+          continue;
+        case 2: // active-slave: u32
+          if (out.activeSlave !== undefined) break;
+          out.activeSlave = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A9[2]!, depth, (here ??= { set: S9, out, parent: up }));
+          continue;
+        case 3: // miimon: u32
+          if (out.miimon !== undefined) break;
+          out.miimon = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A9[3]!, depth, (here ??= { set: S9, out, parent: up }));
+          continue;
+        case 4: // updelay: u32
+          if (out.updelay !== undefined) break;
+          out.updelay = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A9[4]!, depth, (here ??= { set: S9, out, parent: up }));
+          continue;
+        case 5: // downdelay: u32
+          if (out.downdelay !== undefined) break;
+          out.downdelay = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A9[5]!, depth, (here ??= { set: S9, out, parent: up }));
+          continue;
+        case 6: // use-carrier: u8
+          if (out.useCarrier !== undefined) break;
+          out.useCarrier = n >= 1 ? mem.u8[at]! : host.general(pos, A9[6]!, depth, (here ??= { set: S9, out, parent: up }));
+          continue;
+        case 7: // arp-interval: u32
+          if (out.arpInterval !== undefined) break;
+          out.arpInterval = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A9[7]!, depth, (here ??= { set: S9, out, parent: up }));
+          continue;
+        case 8: // arp-ip-target: indexed-array
+          if (out.arpIpTarget !== undefined) break;
+          out.arpIpTarget = host.general(pos, A9[8]!, depth, (here ??= { set: S9, out, parent: up }));
+          continue;
+        case 9: // arp-validate: u32
+          if (out.arpValidate !== undefined) break;
+          out.arpValidate = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A9[9]!, depth, (here ??= { set: S9, out, parent: up }));
+          continue;
+        case 10: // arp-all-targets: u32
+          if (out.arpAllTargets !== undefined) break;
+          out.arpAllTargets = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A9[10]!, depth, (here ??= { set: S9, out, parent: up }));
+          continue;
+        case 11: // primary: u32
+          if (out.primary !== undefined) break;
+          out.primary = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A9[11]!, depth, (here ??= { set: S9, out, parent: up }));
+          continue;
+        case 12: // primary-reselect: u8
+          if (out.primaryReselect !== undefined) break;
+          out.primaryReselect = n >= 1 ? mem.u8[at]! : host.general(pos, A9[12]!, depth, (here ??= { set: S9, out, parent: up }));
+          continue;
+        case 13: // fail-over-mac: u8
+          if (out.failOverMac !== undefined) break;
+          out.failOverMac = n >= 1 ? mem.u8[at]! : host.general(pos, A9[13]!, depth, (here ??= { set: S9, out, parent: up }));
+          continue;
+        case 14: // xmit-hash-policy: u8
+          if (out.xmitHashPolicy !== undefined) break;
+          out.xmitHashPolicy = n >= 1 ? mem.u8[at]! : host.general(pos, A9[14]!, depth, (here ??= { set: S9, out, parent: up }));
+          continue;
+        case 15: // resend-igmp: u32
+          if (out.resendIgmp !== undefined) break;
+          out.resendIgmp = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A9[15]!, depth, (here ??= { set: S9, out, parent: up }));
+          continue;
+        case 16: // num-peer-notif: u8
+          if (out.numPeerNotif !== undefined) break;
+          out.numPeerNotif = n >= 1 ? mem.u8[at]! : host.general(pos, A9[16]!, depth, (here ??= { set: S9, out, parent: up }));
+          continue;
+        case 17: // all-slaves-active: u8
+          if (out.allSlavesActive !== undefined) break;
+          out.allSlavesActive = n >= 1 ? mem.u8[at]! : host.general(pos, A9[17]!, depth, (here ??= { set: S9, out, parent: up }));
+          continue;
+        case 18: // min-links: u32
+          if (out.minLinks !== undefined) break;
+          out.minLinks = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A9[18]!, depth, (here ??= { set: S9, out, parent: up }));
+          continue;
+        case 19: // lp-interval: u32
+          if (out.lpInterval !== undefined) break;
+          out.lpInterval = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A9[19]!, depth, (here ??= { set: S9, out, parent: up }));
+          continue;
+        case 20: // packets-per-slave: u32
+          if (out.packetsPerSlave !== undefined) break;
+          out.packetsPerSlave = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A9[20]!, depth, (here ??= { set: S9, out, parent: up }));
+          continue;
+        case 21: // ad-lacp-rate: u8
+          if (out.adLacpRate !== undefined) break;
+          out.adLacpRate = n >= 1 ? mem.u8[at]! : host.general(pos, A9[21]!, depth, (here ??= { set: S9, out, parent: up }));
+          continue;
+        case 22: // ad-select: u8
+          if (out.adSelect !== undefined) break;
+          out.adSelect = n >= 1 ? mem.u8[at]! : host.general(pos, A9[22]!, depth, (here ??= { set: S9, out, parent: up }));
+          continue;
+        case 23: // ad-info: nest
+          if (out.adInfo !== undefined) break;
+          out.adInfo = direct10(host, at, at + n, depth + 1, (here ??= { set: S9, out, parent: up }), null);
+          continue;
+        case 24: // ad-actor-sys-prio: u16
+          if (out.adActorSysPrio !== undefined) break;
+          out.adActorSysPrio = n >= 2 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint16(at, true) : host.general(pos, A9[24]!, depth, (here ??= { set: S9, out, parent: up }));
+          continue;
+        case 25: // ad-user-port-key: u16
+          if (out.adUserPortKey !== undefined) break;
+          out.adUserPortKey = n >= 2 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint16(at, true) : host.general(pos, A9[25]!, depth, (here ??= { set: S9, out, parent: up }));
+          continue;
+        case 26: // ad-actor-system: binary
+          if (out.adActorSystem !== undefined) break;
+          out.adActorSystem = copyBytes(mem.u8, at, n);
+          continue;
+        case 27: // tlb-dynamic-lb: u8
+          if (out.tlbDynamicLb !== undefined) break;
+          out.tlbDynamicLb = n >= 1 ? mem.u8[at]! : host.general(pos, A9[27]!, depth, (here ??= { set: S9, out, parent: up }));
+          continue;
+        case 28: // peer-notif-delay: u32
+          if (out.peerNotifDelay !== undefined) break;
+          out.peerNotifDelay = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A9[28]!, depth, (here ??= { set: S9, out, parent: up }));
+          continue;
+        case 29: // ad-lacp-active: u8
+          if (out.adLacpActive !== undefined) break;
+          out.adLacpActive = n >= 1 ? mem.u8[at]! : host.general(pos, A9[29]!, depth, (here ??= { set: S9, out, parent: up }));
+          continue;
+        case 30: // missed-max: u8
+          if (out.missedMax !== undefined) break;
+          out.missedMax = n >= 1 ? mem.u8[at]! : host.general(pos, A9[30]!, depth, (here ??= { set: S9, out, parent: up }));
+          continue;
+        case 31: // ns-ip6-target: indexed-array
+          if (out.nsIp6Target !== undefined) break;
+          out.nsIp6Target = host.general(pos, A9[31]!, depth, (here ??= { set: S9, out, parent: up }));
+          continue;
+        case 32: // coupled-control: u8
+          if (out.coupledControl !== undefined) break;
+          out.coupledControl = n >= 1 ? mem.u8[at]! : host.general(pos, A9[32]!, depth, (here ??= { set: S9, out, parent: up }));
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set bond-ad-info-attrs, read from its bytes
+  const direct10: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // aggregator: u16
+          if (out.aggregator !== undefined) break;
+          out.aggregator = n >= 2 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint16(at, true) : host.general(pos, A10[1]!, depth, (here ??= { set: S10, out, parent: up }));
+          continue;
+        case 2: // num-ports: u16
+          if (out.numPorts !== undefined) break;
+          out.numPorts = n >= 2 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint16(at, true) : host.general(pos, A10[2]!, depth, (here ??= { set: S10, out, parent: up }));
+          continue;
+        case 3: // actor-key: u16
+          if (out.actorKey !== undefined) break;
+          out.actorKey = n >= 2 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint16(at, true) : host.general(pos, A10[3]!, depth, (here ??= { set: S10, out, parent: up }));
+          continue;
+        case 4: // partner-key: u16
+          if (out.partnerKey !== undefined) break;
+          out.partnerKey = n >= 2 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint16(at, true) : host.general(pos, A10[4]!, depth, (here ??= { set: S10, out, parent: up }));
+          continue;
+        case 5: // partner-mac: binary
+          if (out.partnerMac !== undefined) break;
+          out.partnerMac = copyBytes(mem.u8, at, n);
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set bond-slave-attrs, read from its bytes
+  const direct11: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // state: u8
+          if (out.state !== undefined) break;
+          out.state = n >= 1 ? mem.u8[at]! : host.general(pos, A11[1]!, depth, (here ??= { set: S11, out, parent: up }));
+          continue;
+        case 2: // mii-status: u8
+          if (out.miiStatus !== undefined) break;
+          out.miiStatus = n >= 1 ? mem.u8[at]! : host.general(pos, A11[2]!, depth, (here ??= { set: S11, out, parent: up }));
+          continue;
+        case 3: // link-failure-count: u32
+          if (out.linkFailureCount !== undefined) break;
+          out.linkFailureCount = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A11[3]!, depth, (here ??= { set: S11, out, parent: up }));
+          continue;
+        case 4: // perm-hwaddr: binary
+          if (out.permHwaddr !== undefined) break;
+          out.permHwaddr = copyBytes(mem.u8, at, n);
+          continue;
+        case 5: // queue-id: u16
+          if (out.queueId !== undefined) break;
+          out.queueId = n >= 2 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint16(at, true) : host.general(pos, A11[5]!, depth, (here ??= { set: S11, out, parent: up }));
+          continue;
+        case 6: // ad-aggregator-id: u16
+          if (out.adAggregatorId !== undefined) break;
+          out.adAggregatorId = n >= 2 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint16(at, true) : host.general(pos, A11[6]!, depth, (here ??= { set: S11, out, parent: up }));
+          continue;
+        case 7: // ad-actor-oper-port-state: u8
+          if (out.adActorOperPortState !== undefined) break;
+          out.adActorOperPortState = n >= 1 ? mem.u8[at]! : host.general(pos, A11[7]!, depth, (here ??= { set: S11, out, parent: up }));
+          continue;
+        case 8: // ad-partner-oper-port-state: u16
+          if (out.adPartnerOperPortState !== undefined) break;
+          out.adPartnerOperPortState = n >= 2 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint16(at, true) : host.general(pos, A11[8]!, depth, (here ??= { set: S11, out, parent: up }));
+          continue;
+        case 9: // prio: u32
+          if (out.prio !== undefined) break;
+          out.prio = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A11[9]!, depth, (here ??= { set: S11, out, parent: up }));
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set linkinfo-bridge-attrs, read from its bytes
+  const direct12: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // forward-delay: u32
+          if (out.forwardDelay !== undefined) break;
+          out.forwardDelay = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A12[1]!, depth, (here ??= { set: S12, out, parent: up }));
+          continue;
+        case 2: // hello-time: u32
+          if (out.helloTime !== undefined) break;
+          out.helloTime = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A12[2]!, depth, (here ??= { set: S12, out, parent: up }));
+          continue;
+        case 3: // max-age: u32
+          if (out.maxAge !== undefined) break;
+          out.maxAge = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A12[3]!, depth, (here ??= { set: S12, out, parent: up }));
+          continue;
+        case 4: // ageing-time: u32
+          if (out.ageingTime !== undefined) break;
+          out.ageingTime = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A12[4]!, depth, (here ??= { set: S12, out, parent: up }));
+          continue;
+        case 5: // stp-state: u32
+          if (out.stpState !== undefined) break;
+          out.stpState = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A12[5]!, depth, (here ??= { set: S12, out, parent: up }));
+          continue;
+        case 6: // priority: u16
+          if (out.priority !== undefined) break;
+          out.priority = n >= 2 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint16(at, true) : host.general(pos, A12[6]!, depth, (here ??= { set: S12, out, parent: up }));
+          continue;
+        case 7: // vlan-filtering: u8
+          if (out.vlanFiltering !== undefined) break;
+          out.vlanFiltering = n >= 1 ? mem.u8[at]! : host.general(pos, A12[7]!, depth, (here ??= { set: S12, out, parent: up }));
+          continue;
+        case 8: // vlan-protocol: u16
+          if (out.vlanProtocol !== undefined) break;
+          out.vlanProtocol = n >= 2 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint16(at, true) : host.general(pos, A12[8]!, depth, (here ??= { set: S12, out, parent: up }));
+          continue;
+        case 9: // group-fwd-mask: u16
+          if (out.groupFwdMask !== undefined) break;
+          out.groupFwdMask = n >= 2 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint16(at, true) : host.general(pos, A12[9]!, depth, (here ??= { set: S12, out, parent: up }));
+          continue;
+        case 10: // root-id: binary
+          if (out.rootId !== undefined) break;
+          out.rootId = struct2(mem.u8, mem.view, at, n, host.options);
+          continue;
+        case 11: // bridge-id: binary
+          if (out.bridgeId !== undefined) break;
+          out.bridgeId = struct2(mem.u8, mem.view, at, n, host.options);
+          continue;
+        case 12: // root-port: u16
+          if (out.rootPort !== undefined) break;
+          out.rootPort = n >= 2 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint16(at, true) : host.general(pos, A12[12]!, depth, (here ??= { set: S12, out, parent: up }));
+          continue;
+        case 13: // root-path-cost: u32
+          if (out.rootPathCost !== undefined) break;
+          out.rootPathCost = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A12[13]!, depth, (here ??= { set: S12, out, parent: up }));
+          continue;
+        case 14: // topology-change: u8
+          if (out.topologyChange !== undefined) break;
+          out.topologyChange = n >= 1 ? mem.u8[at]! : host.general(pos, A12[14]!, depth, (here ??= { set: S12, out, parent: up }));
+          continue;
+        case 15: // topology-change-detected: u8
+          if (out.topologyChangeDetected !== undefined) break;
+          out.topologyChangeDetected = n >= 1 ? mem.u8[at]! : host.general(pos, A12[15]!, depth, (here ??= { set: S12, out, parent: up }));
+          continue;
+        case 16: // hello-timer: u64
+          if (out.helloTimer !== undefined) break;
+          out.helloTimer = n >= 8 && (raw & NLA_F_NET_BYTEORDER) === 0 ? u64le(mem.view, at) : host.general(pos, A12[16]!, depth, (here ??= { set: S12, out, parent: up }));
+          continue;
+        case 17: // tcn-timer: u64
+          if (out.tcnTimer !== undefined) break;
+          out.tcnTimer = n >= 8 && (raw & NLA_F_NET_BYTEORDER) === 0 ? u64le(mem.view, at) : host.general(pos, A12[17]!, depth, (here ??= { set: S12, out, parent: up }));
+          continue;
+        case 18: // topology-change-timer: u64
+          if (out.topologyChangeTimer !== undefined) break;
+          out.topologyChangeTimer = n >= 8 && (raw & NLA_F_NET_BYTEORDER) === 0 ? u64le(mem.view, at) : host.general(pos, A12[18]!, depth, (here ??= { set: S12, out, parent: up }));
+          continue;
+        case 19: // gc-timer: u64
+          if (out.gcTimer !== undefined) break;
+          out.gcTimer = n >= 8 && (raw & NLA_F_NET_BYTEORDER) === 0 ? u64le(mem.view, at) : host.general(pos, A12[19]!, depth, (here ??= { set: S12, out, parent: up }));
+          continue;
+        case 20: // group-addr: binary
+          if (out.groupAddr !== undefined) break;
+          out.groupAddr = copyBytes(mem.u8, at, n);
+          continue;
+        case 21: // fdb-flush: binary
+          if (out.fdbFlush !== undefined) break;
+          out.fdbFlush = copyBytes(mem.u8, at, n);
+          continue;
+        case 22: // mcast-router: u8
+          if (out.mcastRouter !== undefined) break;
+          out.mcastRouter = n >= 1 ? mem.u8[at]! : host.general(pos, A12[22]!, depth, (here ??= { set: S12, out, parent: up }));
+          continue;
+        case 23: // mcast-snooping: u8
+          if (out.mcastSnooping !== undefined) break;
+          out.mcastSnooping = n >= 1 ? mem.u8[at]! : host.general(pos, A12[23]!, depth, (here ??= { set: S12, out, parent: up }));
+          continue;
+        case 24: // mcast-query-use-ifaddr: u8
+          if (out.mcastQueryUseIfaddr !== undefined) break;
+          out.mcastQueryUseIfaddr = n >= 1 ? mem.u8[at]! : host.general(pos, A12[24]!, depth, (here ??= { set: S12, out, parent: up }));
+          continue;
+        case 25: // mcast-querier: u8
+          if (out.mcastQuerier !== undefined) break;
+          out.mcastQuerier = n >= 1 ? mem.u8[at]! : host.general(pos, A12[25]!, depth, (here ??= { set: S12, out, parent: up }));
+          continue;
+        case 26: // mcast-hash-elasticity: u32
+          if (out.mcastHashElasticity !== undefined) break;
+          out.mcastHashElasticity = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A12[26]!, depth, (here ??= { set: S12, out, parent: up }));
+          continue;
+        case 27: // mcast-hash-max: u32
+          if (out.mcastHashMax !== undefined) break;
+          out.mcastHashMax = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A12[27]!, depth, (here ??= { set: S12, out, parent: up }));
+          continue;
+        case 28: // mcast-last-member-cnt: u32
+          if (out.mcastLastMemberCnt !== undefined) break;
+          out.mcastLastMemberCnt = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A12[28]!, depth, (here ??= { set: S12, out, parent: up }));
+          continue;
+        case 29: // mcast-startup-query-cnt: u32
+          if (out.mcastStartupQueryCnt !== undefined) break;
+          out.mcastStartupQueryCnt = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A12[29]!, depth, (here ??= { set: S12, out, parent: up }));
+          continue;
+        case 30: // mcast-last-member-intvl: u64
+          if (out.mcastLastMemberIntvl !== undefined) break;
+          out.mcastLastMemberIntvl = n >= 8 && (raw & NLA_F_NET_BYTEORDER) === 0 ? u64le(mem.view, at) : host.general(pos, A12[30]!, depth, (here ??= { set: S12, out, parent: up }));
+          continue;
+        case 31: // mcast-membership-intvl: u64
+          if (out.mcastMembershipIntvl !== undefined) break;
+          out.mcastMembershipIntvl = n >= 8 && (raw & NLA_F_NET_BYTEORDER) === 0 ? u64le(mem.view, at) : host.general(pos, A12[31]!, depth, (here ??= { set: S12, out, parent: up }));
+          continue;
+        case 32: // mcast-querier-intvl: u64
+          if (out.mcastQuerierIntvl !== undefined) break;
+          out.mcastQuerierIntvl = n >= 8 && (raw & NLA_F_NET_BYTEORDER) === 0 ? u64le(mem.view, at) : host.general(pos, A12[32]!, depth, (here ??= { set: S12, out, parent: up }));
+          continue;
+        case 33: // mcast-query-intvl: u64
+          if (out.mcastQueryIntvl !== undefined) break;
+          out.mcastQueryIntvl = n >= 8 && (raw & NLA_F_NET_BYTEORDER) === 0 ? u64le(mem.view, at) : host.general(pos, A12[33]!, depth, (here ??= { set: S12, out, parent: up }));
+          continue;
+        case 34: // mcast-query-response-intvl: u64
+          if (out.mcastQueryResponseIntvl !== undefined) break;
+          out.mcastQueryResponseIntvl = n >= 8 && (raw & NLA_F_NET_BYTEORDER) === 0 ? u64le(mem.view, at) : host.general(pos, A12[34]!, depth, (here ??= { set: S12, out, parent: up }));
+          continue;
+        case 35: // mcast-startup-query-intvl: u64
+          if (out.mcastStartupQueryIntvl !== undefined) break;
+          out.mcastStartupQueryIntvl = n >= 8 && (raw & NLA_F_NET_BYTEORDER) === 0 ? u64le(mem.view, at) : host.general(pos, A12[35]!, depth, (here ??= { set: S12, out, parent: up }));
+          continue;
+        case 36: // nf-call-iptables: u8
+          if (out.nfCallIptables !== undefined) break;
+          out.nfCallIptables = n >= 1 ? mem.u8[at]! : host.general(pos, A12[36]!, depth, (here ??= { set: S12, out, parent: up }));
+          continue;
+        case 37: // nf-call-ip6-tables: u8
+          if (out.nfCallIp6Tables !== undefined) break;
+          out.nfCallIp6Tables = n >= 1 ? mem.u8[at]! : host.general(pos, A12[37]!, depth, (here ??= { set: S12, out, parent: up }));
+          continue;
+        case 38: // nf-call-arptables: u8
+          if (out.nfCallArptables !== undefined) break;
+          out.nfCallArptables = n >= 1 ? mem.u8[at]! : host.general(pos, A12[38]!, depth, (here ??= { set: S12, out, parent: up }));
+          continue;
+        case 39: // vlan-default-pvid: u16
+          if (out.vlanDefaultPvid !== undefined) break;
+          out.vlanDefaultPvid = n >= 2 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint16(at, true) : host.general(pos, A12[39]!, depth, (here ??= { set: S12, out, parent: up }));
+          continue;
+        case 40: continue; // pad: pad
+        case 41: // vlan-stats-enabled: u8
+          if (out.vlanStatsEnabled !== undefined) break;
+          out.vlanStatsEnabled = n >= 1 ? mem.u8[at]! : host.general(pos, A12[41]!, depth, (here ??= { set: S12, out, parent: up }));
+          continue;
+        case 42: // mcast-stats-enabled: u8
+          if (out.mcastStatsEnabled !== undefined) break;
+          out.mcastStatsEnabled = n >= 1 ? mem.u8[at]! : host.general(pos, A12[42]!, depth, (here ??= { set: S12, out, parent: up }));
+          continue;
+        case 43: // mcast-igmp-version: u8
+          if (out.mcastIgmpVersion !== undefined) break;
+          out.mcastIgmpVersion = n >= 1 ? mem.u8[at]! : host.general(pos, A12[43]!, depth, (here ??= { set: S12, out, parent: up }));
+          continue;
+        case 44: // mcast-mld-version: u8
+          if (out.mcastMldVersion !== undefined) break;
+          out.mcastMldVersion = n >= 1 ? mem.u8[at]! : host.general(pos, A12[44]!, depth, (here ??= { set: S12, out, parent: up }));
+          continue;
+        case 45: // vlan-stats-per-port: u8
+          if (out.vlanStatsPerPort !== undefined) break;
+          out.vlanStatsPerPort = n >= 1 ? mem.u8[at]! : host.general(pos, A12[45]!, depth, (here ??= { set: S12, out, parent: up }));
+          continue;
+        case 46: // multi-boolopt: binary
+          if (out.multiBoolopt !== undefined) break;
+          out.multiBoolopt = struct11(mem.u8, mem.view, at, n, host.options);
+          continue;
+        case 47: // mcast-querier-state: binary
+          if (out.mcastQuerierState !== undefined) break;
+          out.mcastQuerierState = copyBytes(mem.u8, at, n);
+          continue;
+        case 48: // fdb-n-learned: u32
+          if (out.fdbNLearned !== undefined) break;
+          out.fdbNLearned = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A12[48]!, depth, (here ??= { set: S12, out, parent: up }));
+          continue;
+        case 49: // fdb-max-learned: u32
+          if (out.fdbMaxLearned !== undefined) break;
+          out.fdbMaxLearned = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A12[49]!, depth, (here ??= { set: S12, out, parent: up }));
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set linkinfo-brport-attrs, read from its bytes
+  const direct13: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // state: u8
+          if (out.state !== undefined) break;
+          out.state = n >= 1 ? mem.u8[at]! : host.general(pos, A13[1]!, depth, (here ??= { set: S13, out, parent: up }));
+          continue;
+        case 2: // priority: u16
+          if (out.priority !== undefined) break;
+          out.priority = n >= 2 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint16(at, true) : host.general(pos, A13[2]!, depth, (here ??= { set: S13, out, parent: up }));
+          continue;
+        case 3: // cost: u32
+          if (out.cost !== undefined) break;
+          out.cost = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A13[3]!, depth, (here ??= { set: S13, out, parent: up }));
+          continue;
+        case 4: // mode: u8
+          if (out.mode !== undefined) break;
+          out.mode = n >= 1 ? mem.u8[at]! : host.general(pos, A13[4]!, depth, (here ??= { set: S13, out, parent: up }));
+          continue;
+        case 5: // guard: u8
+          if (out.guard !== undefined) break;
+          out.guard = n >= 1 ? mem.u8[at]! : host.general(pos, A13[5]!, depth, (here ??= { set: S13, out, parent: up }));
+          continue;
+        case 6: // protect: u8
+          if (out.protect !== undefined) break;
+          out.protect = n >= 1 ? mem.u8[at]! : host.general(pos, A13[6]!, depth, (here ??= { set: S13, out, parent: up }));
+          continue;
+        case 7: // fast-leave: u8
+          if (out.fastLeave !== undefined) break;
+          out.fastLeave = n >= 1 ? mem.u8[at]! : host.general(pos, A13[7]!, depth, (here ??= { set: S13, out, parent: up }));
+          continue;
+        case 8: // learning: u8
+          if (out.learning !== undefined) break;
+          out.learning = n >= 1 ? mem.u8[at]! : host.general(pos, A13[8]!, depth, (here ??= { set: S13, out, parent: up }));
+          continue;
+        case 9: // unicast-flood: u8
+          if (out.unicastFlood !== undefined) break;
+          out.unicastFlood = n >= 1 ? mem.u8[at]! : host.general(pos, A13[9]!, depth, (here ??= { set: S13, out, parent: up }));
+          continue;
+        case 10: // proxyarp: u8
+          if (out.proxyarp !== undefined) break;
+          out.proxyarp = n >= 1 ? mem.u8[at]! : host.general(pos, A13[10]!, depth, (here ??= { set: S13, out, parent: up }));
+          continue;
+        case 11: // learning-sync: u8
+          if (out.learningSync !== undefined) break;
+          out.learningSync = n >= 1 ? mem.u8[at]! : host.general(pos, A13[11]!, depth, (here ??= { set: S13, out, parent: up }));
+          continue;
+        case 12: // proxyarp-wifi: u8
+          if (out.proxyarpWifi !== undefined) break;
+          out.proxyarpWifi = n >= 1 ? mem.u8[at]! : host.general(pos, A13[12]!, depth, (here ??= { set: S13, out, parent: up }));
+          continue;
+        case 13: // root-id: binary
+          if (out.rootId !== undefined) break;
+          out.rootId = struct2(mem.u8, mem.view, at, n, host.options);
+          continue;
+        case 14: // bridge-id: binary
+          if (out.bridgeId !== undefined) break;
+          out.bridgeId = struct2(mem.u8, mem.view, at, n, host.options);
+          continue;
+        case 15: // designated-port: u16
+          if (out.designatedPort !== undefined) break;
+          out.designatedPort = n >= 2 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint16(at, true) : host.general(pos, A13[15]!, depth, (here ??= { set: S13, out, parent: up }));
+          continue;
+        case 16: // designated-cost: u16
+          if (out.designatedCost !== undefined) break;
+          out.designatedCost = n >= 2 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint16(at, true) : host.general(pos, A13[16]!, depth, (here ??= { set: S13, out, parent: up }));
+          continue;
+        case 17: // id: u16
+          if (out.id !== undefined) break;
+          out.id = n >= 2 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint16(at, true) : host.general(pos, A13[17]!, depth, (here ??= { set: S13, out, parent: up }));
+          continue;
+        case 18: // no: u16
+          if (out.no !== undefined) break;
+          out.no = n >= 2 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint16(at, true) : host.general(pos, A13[18]!, depth, (here ??= { set: S13, out, parent: up }));
+          continue;
+        case 19: // topology-change-ack: u8
+          if (out.topologyChangeAck !== undefined) break;
+          out.topologyChangeAck = n >= 1 ? mem.u8[at]! : host.general(pos, A13[19]!, depth, (here ??= { set: S13, out, parent: up }));
+          continue;
+        case 20: // config-pending: u8
+          if (out.configPending !== undefined) break;
+          out.configPending = n >= 1 ? mem.u8[at]! : host.general(pos, A13[20]!, depth, (here ??= { set: S13, out, parent: up }));
+          continue;
+        case 21: // message-age-timer: u64
+          if (out.messageAgeTimer !== undefined) break;
+          out.messageAgeTimer = n >= 8 && (raw & NLA_F_NET_BYTEORDER) === 0 ? u64le(mem.view, at) : host.general(pos, A13[21]!, depth, (here ??= { set: S13, out, parent: up }));
+          continue;
+        case 22: // forward-delay-timer: u64
+          if (out.forwardDelayTimer !== undefined) break;
+          out.forwardDelayTimer = n >= 8 && (raw & NLA_F_NET_BYTEORDER) === 0 ? u64le(mem.view, at) : host.general(pos, A13[22]!, depth, (here ??= { set: S13, out, parent: up }));
+          continue;
+        case 23: // hold-timer: u64
+          if (out.holdTimer !== undefined) break;
+          out.holdTimer = n >= 8 && (raw & NLA_F_NET_BYTEORDER) === 0 ? u64le(mem.view, at) : host.general(pos, A13[23]!, depth, (here ??= { set: S13, out, parent: up }));
+          continue;
+        case 24: // flush: flag
+          if (out.flush !== undefined) break;
+          out.flush = true;
+          continue;
+        case 25: // multicast-router: u8
+          if (out.multicastRouter !== undefined) break;
+          out.multicastRouter = n >= 1 ? mem.u8[at]! : host.general(pos, A13[25]!, depth, (here ??= { set: S13, out, parent: up }));
+          continue;
+        case 26: continue; // pad: pad
+        case 27: // mcast-flood: u8
+          if (out.mcastFlood !== undefined) break;
+          out.mcastFlood = n >= 1 ? mem.u8[at]! : host.general(pos, A13[27]!, depth, (here ??= { set: S13, out, parent: up }));
+          continue;
+        case 28: // mcast-to-ucast: u8
+          if (out.mcastToUcast !== undefined) break;
+          out.mcastToUcast = n >= 1 ? mem.u8[at]! : host.general(pos, A13[28]!, depth, (here ??= { set: S13, out, parent: up }));
+          continue;
+        case 29: // vlan-tunnel: u8
+          if (out.vlanTunnel !== undefined) break;
+          out.vlanTunnel = n >= 1 ? mem.u8[at]! : host.general(pos, A13[29]!, depth, (here ??= { set: S13, out, parent: up }));
+          continue;
+        case 30: // bcast-flood: u8
+          if (out.bcastFlood !== undefined) break;
+          out.bcastFlood = n >= 1 ? mem.u8[at]! : host.general(pos, A13[30]!, depth, (here ??= { set: S13, out, parent: up }));
+          continue;
+        case 31: // group-fwd-mask: u16
+          if (out.groupFwdMask !== undefined) break;
+          out.groupFwdMask = n >= 2 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint16(at, true) : host.general(pos, A13[31]!, depth, (here ??= { set: S13, out, parent: up }));
+          continue;
+        case 32: // neigh-suppress: u8
+          if (out.neighSuppress !== undefined) break;
+          out.neighSuppress = n >= 1 ? mem.u8[at]! : host.general(pos, A13[32]!, depth, (here ??= { set: S13, out, parent: up }));
+          continue;
+        case 33: // isolated: u8
+          if (out.isolated !== undefined) break;
+          out.isolated = n >= 1 ? mem.u8[at]! : host.general(pos, A13[33]!, depth, (here ??= { set: S13, out, parent: up }));
+          continue;
+        case 34: // backup-port: u32
+          if (out.backupPort !== undefined) break;
+          out.backupPort = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A13[34]!, depth, (here ??= { set: S13, out, parent: up }));
+          continue;
+        case 35: // mrp-ring-open: u8
+          if (out.mrpRingOpen !== undefined) break;
+          out.mrpRingOpen = n >= 1 ? mem.u8[at]! : host.general(pos, A13[35]!, depth, (here ??= { set: S13, out, parent: up }));
+          continue;
+        case 36: // mrp-in-open: u8
+          if (out.mrpInOpen !== undefined) break;
+          out.mrpInOpen = n >= 1 ? mem.u8[at]! : host.general(pos, A13[36]!, depth, (here ??= { set: S13, out, parent: up }));
+          continue;
+        case 37: // mcast-eht-hosts-limit: u32
+          if (out.mcastEhtHostsLimit !== undefined) break;
+          out.mcastEhtHostsLimit = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A13[37]!, depth, (here ??= { set: S13, out, parent: up }));
+          continue;
+        case 38: // mcast-eht-hosts-cnt: u32
+          if (out.mcastEhtHostsCnt !== undefined) break;
+          out.mcastEhtHostsCnt = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A13[38]!, depth, (here ??= { set: S13, out, parent: up }));
+          continue;
+        case 39: // locked: u8
+          if (out.locked !== undefined) break;
+          out.locked = n >= 1 ? mem.u8[at]! : host.general(pos, A13[39]!, depth, (here ??= { set: S13, out, parent: up }));
+          continue;
+        case 40: // mab: u8
+          if (out.mab !== undefined) break;
+          out.mab = n >= 1 ? mem.u8[at]! : host.general(pos, A13[40]!, depth, (here ??= { set: S13, out, parent: up }));
+          continue;
+        case 41: // mcast-n-groups: u32
+          if (out.mcastNGroups !== undefined) break;
+          out.mcastNGroups = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A13[41]!, depth, (here ??= { set: S13, out, parent: up }));
+          continue;
+        case 42: // mcast-max-groups: u32
+          if (out.mcastMaxGroups !== undefined) break;
+          out.mcastMaxGroups = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A13[42]!, depth, (here ??= { set: S13, out, parent: up }));
+          continue;
+        case 43: // neigh-vlan-suppress: u8
+          if (out.neighVlanSuppress !== undefined) break;
+          out.neighVlanSuppress = n >= 1 ? mem.u8[at]! : host.general(pos, A13[43]!, depth, (here ??= { set: S13, out, parent: up }));
+          continue;
+        case 44: // backup-nhid: u32
+          if (out.backupNhid !== undefined) break;
+          out.backupNhid = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A13[44]!, depth, (here ??= { set: S13, out, parent: up }));
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set linkinfo-gre-attrs, read from its bytes
+  const direct14: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // link: u32
+          if (out.link !== undefined) break;
+          out.link = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A14[1]!, depth, (here ??= { set: S14, out, parent: up }));
+          continue;
+        case 2: // iflags: u16
+          if (out.iflags !== undefined) break;
+          out.iflags = n >= 2 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint16(at, true) : host.general(pos, A14[2]!, depth, (here ??= { set: S14, out, parent: up }));
+          continue;
+        case 3: // oflags: u16
+          if (out.oflags !== undefined) break;
+          out.oflags = n >= 2 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint16(at, true) : host.general(pos, A14[3]!, depth, (here ??= { set: S14, out, parent: up }));
+          continue;
+        case 4: // ikey: u32
+          if (out.ikey !== undefined) break;
+          out.ikey = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A14[4]!, depth, (here ??= { set: S14, out, parent: up }));
+          continue;
+        case 5: // okey: u32
+          if (out.okey !== undefined) break;
+          out.okey = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A14[5]!, depth, (here ??= { set: S14, out, parent: up }));
+          continue;
+        case 6: // local: binary
+          if (out.local !== undefined) break;
+          out.local = copyBytes(mem.u8, at, n);
+          continue;
+        case 7: // remote: binary
+          if (out.remote !== undefined) break;
+          out.remote = copyBytes(mem.u8, at, n);
+          continue;
+        case 8: // ttl: u8
+          if (out.ttl !== undefined) break;
+          out.ttl = n >= 1 ? mem.u8[at]! : host.general(pos, A14[8]!, depth, (here ??= { set: S14, out, parent: up }));
+          continue;
+        case 9: // tos: u8
+          if (out.tos !== undefined) break;
+          out.tos = n >= 1 ? mem.u8[at]! : host.general(pos, A14[9]!, depth, (here ??= { set: S14, out, parent: up }));
+          continue;
+        case 10: // pmtudisc: u8
+          if (out.pmtudisc !== undefined) break;
+          out.pmtudisc = n >= 1 ? mem.u8[at]! : host.general(pos, A14[10]!, depth, (here ??= { set: S14, out, parent: up }));
+          continue;
+        case 11: // encap-limit: u32
+          if (out.encapLimit !== undefined) break;
+          out.encapLimit = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A14[11]!, depth, (here ??= { set: S14, out, parent: up }));
+          continue;
+        case 12: // flowinfo: u32
+          if (out.flowinfo !== undefined) break;
+          out.flowinfo = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A14[12]!, depth, (here ??= { set: S14, out, parent: up }));
+          continue;
+        case 13: // flags: u32
+          if (out.flags !== undefined) break;
+          out.flags = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A14[13]!, depth, (here ??= { set: S14, out, parent: up }));
+          continue;
+        case 14: // encap-type: u16
+          if (out.encapType !== undefined) break;
+          out.encapType = n >= 2 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint16(at, true) : host.general(pos, A14[14]!, depth, (here ??= { set: S14, out, parent: up }));
+          continue;
+        case 15: // encap-flags: u16
+          if (out.encapFlags !== undefined) break;
+          out.encapFlags = n >= 2 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint16(at, true) : host.general(pos, A14[15]!, depth, (here ??= { set: S14, out, parent: up }));
+          continue;
+        case 16: // encap-sport: u16
+          if (out.encapSport !== undefined) break;
+          out.encapSport = n >= 2 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint16(at, true) : host.general(pos, A14[16]!, depth, (here ??= { set: S14, out, parent: up }));
+          continue;
+        case 17: // encap-dport: u16
+          if (out.encapDport !== undefined) break;
+          out.encapDport = n >= 2 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint16(at, true) : host.general(pos, A14[17]!, depth, (here ??= { set: S14, out, parent: up }));
+          continue;
+        case 18: // collect-metadata: flag
+          if (out.collectMetadata !== undefined) break;
+          out.collectMetadata = true;
+          continue;
+        case 19: // ignore-df: u8
+          if (out.ignoreDf !== undefined) break;
+          out.ignoreDf = n >= 1 ? mem.u8[at]! : host.general(pos, A14[19]!, depth, (here ??= { set: S14, out, parent: up }));
+          continue;
+        case 20: // fwmark: u32
+          if (out.fwmark !== undefined) break;
+          out.fwmark = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A14[20]!, depth, (here ??= { set: S14, out, parent: up }));
+          continue;
+        case 21: // erspan-index: u32
+          if (out.erspanIndex !== undefined) break;
+          out.erspanIndex = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A14[21]!, depth, (here ??= { set: S14, out, parent: up }));
+          continue;
+        case 22: // erspan-ver: u8
+          if (out.erspanVer !== undefined) break;
+          out.erspanVer = n >= 1 ? mem.u8[at]! : host.general(pos, A14[22]!, depth, (here ??= { set: S14, out, parent: up }));
+          continue;
+        case 23: // erspan-dir: u8
+          if (out.erspanDir !== undefined) break;
+          out.erspanDir = n >= 1 ? mem.u8[at]! : host.general(pos, A14[23]!, depth, (here ??= { set: S14, out, parent: up }));
+          continue;
+        case 24: // erspan-hwid: u16
+          if (out.erspanHwid !== undefined) break;
+          out.erspanHwid = n >= 2 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint16(at, true) : host.general(pos, A14[24]!, depth, (here ??= { set: S14, out, parent: up }));
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set linkinfo-geneve-attrs, read from its bytes
+  const direct15: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // id: u32
+          if (out.id !== undefined) break;
+          out.id = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A15[1]!, depth, (here ??= { set: S15, out, parent: up }));
+          continue;
+        case 2: // remote: binary
+          if (out.remote !== undefined) break;
+          out.remote = copyBytes(mem.u8, at, n);
+          continue;
+        case 3: // ttl: u8
+          if (out.ttl !== undefined) break;
+          out.ttl = n >= 1 ? mem.u8[at]! : host.general(pos, A15[3]!, depth, (here ??= { set: S15, out, parent: up }));
+          continue;
+        case 4: // tos: u8
+          if (out.tos !== undefined) break;
+          out.tos = n >= 1 ? mem.u8[at]! : host.general(pos, A15[4]!, depth, (here ??= { set: S15, out, parent: up }));
+          continue;
+        case 5: // port: u16
+          if (out.port !== undefined) break;
+          out.port = n >= 2 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint16(at, true) : host.general(pos, A15[5]!, depth, (here ??= { set: S15, out, parent: up }));
+          continue;
+        case 6: // collect-metadata: flag
+          if (out.collectMetadata !== undefined) break;
+          out.collectMetadata = true;
+          continue;
+        case 7: // remote6: binary
+          if (out.remote6 !== undefined) break;
+          out.remote6 = copyBytes(mem.u8, at, n);
+          continue;
+        case 8: // udp-csum: u8
+          if (out.udpCsum !== undefined) break;
+          out.udpCsum = n >= 1 ? mem.u8[at]! : host.general(pos, A15[8]!, depth, (here ??= { set: S15, out, parent: up }));
+          continue;
+        case 9: // udp-zero-csum6-tx: u8
+          if (out.udpZeroCsum6Tx !== undefined) break;
+          out.udpZeroCsum6Tx = n >= 1 ? mem.u8[at]! : host.general(pos, A15[9]!, depth, (here ??= { set: S15, out, parent: up }));
+          continue;
+        case 10: // udp-zero-csum6-rx: u8
+          if (out.udpZeroCsum6Rx !== undefined) break;
+          out.udpZeroCsum6Rx = n >= 1 ? mem.u8[at]! : host.general(pos, A15[10]!, depth, (here ??= { set: S15, out, parent: up }));
+          continue;
+        case 11: // label: u32
+          if (out.label !== undefined) break;
+          out.label = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A15[11]!, depth, (here ??= { set: S15, out, parent: up }));
+          continue;
+        case 12: // ttl-inherit: u8
+          if (out.ttlInherit !== undefined) break;
+          out.ttlInherit = n >= 1 ? mem.u8[at]! : host.general(pos, A15[12]!, depth, (here ??= { set: S15, out, parent: up }));
+          continue;
+        case 13: // df: u8
+          if (out.df !== undefined) break;
+          out.df = n >= 1 ? mem.u8[at]! : host.general(pos, A15[13]!, depth, (here ??= { set: S15, out, parent: up }));
+          continue;
+        case 14: // inner-proto-inherit: flag
+          if (out.innerProtoInherit !== undefined) break;
+          out.innerProtoInherit = true;
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set linkinfo-iptun-attrs, read from its bytes
+  const direct16: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // link: u32
+          if (out.link !== undefined) break;
+          out.link = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A16[1]!, depth, (here ??= { set: S16, out, parent: up }));
+          continue;
+        case 2: // local: binary
+          if (out.local !== undefined) break;
+          out.local = copyBytes(mem.u8, at, n);
+          continue;
+        case 3: // remote: binary
+          if (out.remote !== undefined) break;
+          out.remote = copyBytes(mem.u8, at, n);
+          continue;
+        case 4: // ttl: u8
+          if (out.ttl !== undefined) break;
+          out.ttl = n >= 1 ? mem.u8[at]! : host.general(pos, A16[4]!, depth, (here ??= { set: S16, out, parent: up }));
+          continue;
+        case 5: // tos: u8
+          if (out.tos !== undefined) break;
+          out.tos = n >= 1 ? mem.u8[at]! : host.general(pos, A16[5]!, depth, (here ??= { set: S16, out, parent: up }));
+          continue;
+        case 6: // encap-limit: u8
+          if (out.encapLimit !== undefined) break;
+          out.encapLimit = n >= 1 ? mem.u8[at]! : host.general(pos, A16[6]!, depth, (here ??= { set: S16, out, parent: up }));
+          continue;
+        case 7: // flowinfo: u32
+          if (out.flowinfo !== undefined) break;
+          out.flowinfo = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A16[7]!, depth, (here ??= { set: S16, out, parent: up }));
+          continue;
+        case 8: // flags: u16
+          if (out.flags !== undefined) break;
+          out.flags = n >= 2 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint16(at, true) : host.general(pos, A16[8]!, depth, (here ??= { set: S16, out, parent: up }));
+          continue;
+        case 9: // proto: u8
+          if (out.proto !== undefined) break;
+          out.proto = n >= 1 ? mem.u8[at]! : host.general(pos, A16[9]!, depth, (here ??= { set: S16, out, parent: up }));
+          continue;
+        case 10: // pmtudisc: u8
+          if (out.pmtudisc !== undefined) break;
+          out.pmtudisc = n >= 1 ? mem.u8[at]! : host.general(pos, A16[10]!, depth, (here ??= { set: S16, out, parent: up }));
+          continue;
+        case 11: // 6rd-prefix: binary
+          if (out["6rdPrefix"] !== undefined) break;
+          out["6rdPrefix"] = copyBytes(mem.u8, at, n);
+          continue;
+        case 12: // 6rd-relay-prefix: binary
+          if (out["6rdRelayPrefix"] !== undefined) break;
+          out["6rdRelayPrefix"] = copyBytes(mem.u8, at, n);
+          continue;
+        case 13: // 6rd-prefixlen: u16
+          if (out["6rdPrefixlen"] !== undefined) break;
+          out["6rdPrefixlen"] = n >= 2 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint16(at, true) : host.general(pos, A16[13]!, depth, (here ??= { set: S16, out, parent: up }));
+          continue;
+        case 14: // 6rd-relay-prefixlen: u16
+          if (out["6rdRelayPrefixlen"] !== undefined) break;
+          out["6rdRelayPrefixlen"] = n >= 2 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint16(at, true) : host.general(pos, A16[14]!, depth, (here ??= { set: S16, out, parent: up }));
+          continue;
+        case 15: // encap-type: u16
+          if (out.encapType !== undefined) break;
+          out.encapType = n >= 2 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint16(at, true) : host.general(pos, A16[15]!, depth, (here ??= { set: S16, out, parent: up }));
+          continue;
+        case 16: // encap-flags: u16
+          if (out.encapFlags !== undefined) break;
+          out.encapFlags = n >= 2 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint16(at, true) : host.general(pos, A16[16]!, depth, (here ??= { set: S16, out, parent: up }));
+          continue;
+        case 17: // encap-sport: u16
+          if (out.encapSport !== undefined) break;
+          out.encapSport = n >= 2 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint16(at, true) : host.general(pos, A16[17]!, depth, (here ??= { set: S16, out, parent: up }));
+          continue;
+        case 18: // encap-dport: u16
+          if (out.encapDport !== undefined) break;
+          out.encapDport = n >= 2 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint16(at, true) : host.general(pos, A16[18]!, depth, (here ??= { set: S16, out, parent: up }));
+          continue;
+        case 19: // collect-metadata: flag
+          if (out.collectMetadata !== undefined) break;
+          out.collectMetadata = true;
+          continue;
+        case 20: // fwmark: u32
+          if (out.fwmark !== undefined) break;
+          out.fwmark = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A16[20]!, depth, (here ??= { set: S16, out, parent: up }));
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set linkinfo-tun-attrs, read from its bytes
+  const direct17: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // owner: u32
+          if (out.owner !== undefined) break;
+          out.owner = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A17[1]!, depth, (here ??= { set: S17, out, parent: up }));
+          continue;
+        case 2: // group: u32
+          if (out.group !== undefined) break;
+          out.group = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A17[2]!, depth, (here ??= { set: S17, out, parent: up }));
+          continue;
+        case 3: // type: u8
+          if (out.type !== undefined) break;
+          out.type = n >= 1 ? mem.u8[at]! : host.general(pos, A17[3]!, depth, (here ??= { set: S17, out, parent: up }));
+          continue;
+        case 4: // pi: u8
+          if (out.pi !== undefined) break;
+          out.pi = n >= 1 ? mem.u8[at]! : host.general(pos, A17[4]!, depth, (here ??= { set: S17, out, parent: up }));
+          continue;
+        case 5: // vnet-hdr: u8
+          if (out.vnetHdr !== undefined) break;
+          out.vnetHdr = n >= 1 ? mem.u8[at]! : host.general(pos, A17[5]!, depth, (here ??= { set: S17, out, parent: up }));
+          continue;
+        case 6: // persist: u8
+          if (out.persist !== undefined) break;
+          out.persist = n >= 1 ? mem.u8[at]! : host.general(pos, A17[6]!, depth, (here ??= { set: S17, out, parent: up }));
+          continue;
+        case 7: // multi-queue: u8
+          if (out.multiQueue !== undefined) break;
+          out.multiQueue = n >= 1 ? mem.u8[at]! : host.general(pos, A17[7]!, depth, (here ??= { set: S17, out, parent: up }));
+          continue;
+        case 8: // num-queues: u32
+          if (out.numQueues !== undefined) break;
+          out.numQueues = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A17[8]!, depth, (here ??= { set: S17, out, parent: up }));
+          continue;
+        case 9: // num-disabled-queues: u32
+          if (out.numDisabledQueues !== undefined) break;
+          out.numDisabledQueues = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A17[9]!, depth, (here ??= { set: S17, out, parent: up }));
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set linkinfo-vlan-attrs, read from its bytes
+  const direct18: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // id: u16
+          if (out.id !== undefined) break;
+          out.id = n >= 2 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint16(at, true) : host.general(pos, A18[1]!, depth, (here ??= { set: S18, out, parent: up }));
+          continue;
+        case 2: // flag: binary
+          if (out.flag !== undefined) break;
+          out.flag = struct13(mem.u8, mem.view, at, n, host.options);
+          continue;
+        case 3: // egress-qos: nest
+          if (out.egressQos !== undefined) break;
+          out.egressQos = direct19(host, at, at + n, depth + 1, (here ??= { set: S18, out, parent: up }), null);
+          continue;
+        case 4: // ingress-qos: nest
+          if (out.ingressQos !== undefined) break;
+          out.ingressQos = direct19(host, at, at + n, depth + 1, (here ??= { set: S18, out, parent: up }), null);
+          continue;
+        case 5: // protocol: u16
+          if (out.protocol !== undefined) break;
+          out.protocol = host.general(pos, A18[5]!, depth, (here ??= { set: S18, out, parent: up }));
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set ifla-vlan-qos, read from its bytes
+  const direct19: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: { // mapping: binary (multi)
+          const value = struct14(mem.u8, mem.view, at, n, host.options);
+          ((out.mapping ??= []) as unknown[]).push(value);
+          continue;
+        }
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set linkinfo-vrf-attrs, read from its bytes
+  const direct20: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // table: u32
+          if (out.table !== undefined) break;
+          out.table = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A20[1]!, depth, (here ??= { set: S20, out, parent: up }));
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set xdp-attrs, read from its bytes
+  const direct21: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // fd: s32
+          if (out.fd !== undefined) break;
+          out.fd = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getInt32(at, true) : host.general(pos, A21[1]!, depth, (here ??= { set: S21, out, parent: up }));
+          continue;
+        case 2: // attached: u8
+          if (out.attached !== undefined) break;
+          out.attached = n >= 1 ? mem.u8[at]! : host.general(pos, A21[2]!, depth, (here ??= { set: S21, out, parent: up }));
+          continue;
+        case 3: // flags: u32
+          if (out.flags !== undefined) break;
+          out.flags = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A21[3]!, depth, (here ??= { set: S21, out, parent: up }));
+          continue;
+        case 4: // prog-id: u32
+          if (out.progId !== undefined) break;
+          out.progId = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A21[4]!, depth, (here ??= { set: S21, out, parent: up }));
+          continue;
+        case 5: // drv-prog-id: u32
+          if (out.drvProgId !== undefined) break;
+          out.drvProgId = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A21[5]!, depth, (here ??= { set: S21, out, parent: up }));
+          continue;
+        case 6: // skb-prog-id: u32
+          if (out.skbProgId !== undefined) break;
+          out.skbProgId = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A21[6]!, depth, (here ??= { set: S21, out, parent: up }));
+          continue;
+        case 7: // hw-prog-id: u32
+          if (out.hwProgId !== undefined) break;
+          out.hwProgId = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A21[7]!, depth, (here ??= { set: S21, out, parent: up }));
+          continue;
+        case 8: // expected-fd: s32
+          if (out.expectedFd !== undefined) break;
+          out.expectedFd = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getInt32(at, true) : host.general(pos, A21[8]!, depth, (here ??= { set: S21, out, parent: up }));
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set ifla-attrs, read from its bytes
+  const direct22: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // conf: binary
+          if (out.conf !== undefined) break;
+          out.conf = struct7(mem.u8, mem.view, at, n, host.options);
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set ifla6-attrs, read from its bytes
+  const direct23: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // flags: u32
+          if (out.flags !== undefined) break;
+          out.flags = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A23[1]!, depth, (here ??= { set: S23, out, parent: up }));
+          continue;
+        case 2: // conf: binary
+          if (out.conf !== undefined) break;
+          out.conf = struct8(mem.u8, mem.view, at, n, host.options);
+          continue;
+        case 3: // stats: binary
+          if (out.stats !== undefined) break;
+          out.stats = struct10(mem.u8, mem.view, at, n, host.options);
+          continue;
+        case 4: // mcast: binary
+          if (out.mcast !== undefined) break;
+          out.mcast = copyBytes(mem.u8, at, n);
+          continue;
+        case 5: // cacheinfo: binary
+          if (out.cacheinfo !== undefined) break;
+          out.cacheinfo = struct3(mem.u8, mem.view, at, n, host.options);
+          continue;
+        case 6: // icmp6-stats: binary
+          if (out.icmp6Stats !== undefined) break;
+          out.icmp6Stats = struct9(mem.u8, mem.view, at, n, host.options);
+          continue;
+        case 7: // token: binary
+          if (out.token !== undefined) break;
+          out.token = copyBytes(mem.u8, at, n);
+          continue;
+        case 8: // addr-gen-mode: u8
+          if (out.addrGenMode !== undefined) break;
+          out.addrGenMode = n >= 1 ? mem.u8[at]! : host.general(pos, A23[8]!, depth, (here ??= { set: S23, out, parent: up }));
+          continue;
+        case 9: // ra-mtu: u32
+          if (out.raMtu !== undefined) break;
+          out.raMtu = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A23[9]!, depth, (here ??= { set: S23, out, parent: up }));
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set mctp-attrs, read from its bytes
+  const direct24: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // net: u32
+          if (out.net !== undefined) break;
+          out.net = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A24[1]!, depth, (here ??= { set: S24, out, parent: up }));
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set stats-attrs, read from its bytes
+  const direct25: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // link-64: binary
+          if (out.link64 !== undefined) break;
+          out.link64 = struct5(mem.u8, mem.view, at, n, host.options);
+          continue;
+        case 2: // link-xstats: binary
+          if (out.linkXstats !== undefined) break;
+          out.linkXstats = copyBytes(mem.u8, at, n);
+          continue;
+        case 3: // link-xstats-slave: binary
+          if (out.linkXstatsSlave !== undefined) break;
+          out.linkXstatsSlave = copyBytes(mem.u8, at, n);
+          continue;
+        case 4: // link-offload-xstats: nest
+          if (out.linkOffloadXstats !== undefined) break;
+          out.linkOffloadXstats = direct26(host, at, at + n, depth + 1, (here ??= { set: S25, out, parent: up }), null);
+          continue;
+        case 5: // af-spec: binary
+          if (out.afSpec !== undefined) break;
+          out.afSpec = copyBytes(mem.u8, at, n);
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set link-offload-xstats, read from its bytes
+  const direct26: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // cpu-hit: binary
+          if (out.cpuHit !== undefined) break;
+          out.cpuHit = copyBytes(mem.u8, at, n);
+          continue;
+        case 2: // hw-s-info: indexed-array
+          if (out.hwSInfo !== undefined) break;
+          out.hwSInfo = host.general(pos, A26[2]!, depth, (here ??= { set: S26, out, parent: up }));
+          continue;
+        case 3: // l3-stats: binary
+          if (out.l3Stats !== undefined) break;
+          out.l3Stats = copyBytes(mem.u8, at, n);
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set hw-s-info-one, read from its bytes
+  const direct27: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // request: u8
+          if (out.request !== undefined) break;
+          out.request = n >= 1 ? mem.u8[at]! : host.general(pos, A27[1]!, depth, (here ??= { set: S27, out, parent: up }));
+          continue;
+        case 2: // used: u8
+          if (out.used !== undefined) break;
+          out.used = n >= 1 ? mem.u8[at]! : host.general(pos, A27[2]!, depth, (here ??= { set: S27, out, parent: up }));
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set link-dpll-pin-attrs, read from its bytes
+  const direct28: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // id: u32
+          if (out.id !== undefined) break;
+          out.id = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A28[1]!, depth, (here ??= { set: S28, out, parent: up }));
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set linkinfo-netkit-attrs, read from its bytes
+  const direct29: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // peer-info: binary
+          if (out.peerInfo !== undefined) break;
+          out.peerInfo = copyBytes(mem.u8, at, n);
+          continue;
+        case 2: // primary: u8
+          if (out.primary !== undefined) break;
+          out.primary = n >= 1 ? mem.u8[at]! : host.general(pos, A29[2]!, depth, (here ??= { set: S29, out, parent: up }));
+          continue;
+        case 3: // policy: u32
+          if (out.policy !== undefined) break;
+          out.policy = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? host.names ? nameValue(E4, false, mem.view.getUint32(at, true)) : mem.view.getUint32(at, true) : host.general(pos, A29[3]!, depth, (here ??= { set: S29, out, parent: up }));
+          continue;
+        case 4: // peer-policy: u32
+          if (out.peerPolicy !== undefined) break;
+          out.peerPolicy = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? host.names ? nameValue(E4, false, mem.view.getUint32(at, true)) : mem.view.getUint32(at, true) : host.general(pos, A29[4]!, depth, (here ??= { set: S29, out, parent: up }));
+          continue;
+        case 5: // mode: u32
+          if (out.mode !== undefined) break;
+          out.mode = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? host.names ? nameValue(E5, false, mem.view.getUint32(at, true)) : mem.view.getUint32(at, true) : host.general(pos, A29[5]!, depth, (here ??= { set: S29, out, parent: up }));
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set prop-list-link-attrs, read from its bytes
+  const direct30: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 53: { // alt-ifname: string (multi)
+          const value = shortString(mem.u8, at, at + n);
+          ((out.altIfname ??= []) as unknown[]).push(value);
+          continue;
+        }
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
   return {
     sets: new Map([[S0, set0], [S1, set1], [S2, set2], [S3, set3], [S4, set4], [S5, set5], [S6, set6], [S7, set7], [S8, set8], [S9, set9], [S10, set10], [S11, set11], [S12, set12], [S13, set13], [S14, set14], [S15, set15], [S16, set16], [S17, set17], [S18, set18], [S19, set19], [S20, set20], [S21, set21], [S22, set22], [S23, set23], [S24, set24], [S25, set25], [S26, set26], [S27, set27], [S28, set28], [S29, set29], [S30, set30]]),
+    direct: new Map([[S0, direct0], [S1, direct1], [S2, direct2], [S3, direct3], [S4, direct4], [S5, direct5], [S6, direct6], [S7, direct7], [S8, direct8], [S9, direct9], [S10, direct10], [S11, direct11], [S12, direct12], [S13, direct13], [S14, direct14], [S15, direct15], [S16, direct16], [S17, direct17], [S18, direct18], [S19, direct19], [S20, direct20], [S21, direct21], [S22, direct22], [S23, direct23], [S24, direct24], [S25, direct25], [S26, direct26], [S27, direct27], [S28, direct28], [S29, direct29], [S30, direct30]]),
     structs: new Map([[structs[0]!, struct0], [structs[1]!, struct1], [structs[2]!, struct2], [structs[3]!, struct3], [structs[4]!, struct4], [structs[5]!, struct5], [structs[6]!, struct6], [structs[7]!, struct7], [structs[8]!, struct8], [structs[9]!, struct9], [structs[10]!, struct10], [structs[11]!, struct11], [structs[12]!, struct12], [structs[13]!, struct13], [structs[14]!, struct14], [structs[15]!, struct15], [structs[16]!, struct16], [structs[17]!, struct17], [structs[18]!, struct18], [structs[19]!, struct19], [structs[20]!, struct20], [structs[21]!, struct21], [structs[22]!, struct22], [structs[23]!, struct23], [structs[24]!, struct24]]),
   };
 }

@@ -3,10 +3,10 @@
 
 import type { Family } from '../../schema/compile.js';
 import type { Attributes } from '../../schema/decode.js';
-import { NLA_HDRLEN, STATUS_OK, STATUS_BAD_NEST } from '../../codec/constants.js';
+import { NLA_HDRLEN, NLA_F_NET_BYTEORDER, NLA_TYPE_MASK, STATUS_OK, STATUS_BAD_NEST } from '../../codec/constants.js';
 import { nameValue } from '../../schema/values.js';
 import { decodeStruct } from '../../schema/struct.js';
-import { attrsByValue, type DecodeLevel, type FamilyDecoders, type SetDecoder, type StructDecoder } from './runtime.js';
+import { attrsByValue, keepUnknown, DIRECT_MAX_DEPTH, USE_INDEX, copyBytes, type DecodeLevel, type FamilyDecoders, type SetDecoder, type DirectSetDecoder, type StructDecoder } from './runtime.js';
 
 /** The rt-neigh decoders, bound to the compiled schema of the spec. */
 export function bindRtNeigh(family: Family): FamilyDecoders {
@@ -162,8 +162,131 @@ export function bindRtNeigh(family: Family): FamilyDecoders {
     }
     return out;
   };
+  // attribute set neigh-attrs, read from its bytes
+  const direct0: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // dst: binary
+          if (out.dst !== undefined) break;
+          out.dst = copyBytes(mem.u8, at, n);
+          continue;
+        case 2: // lladdr: binary
+          if (out.lladdr !== undefined) break;
+          out.lladdr = copyBytes(mem.u8, at, n);
+          continue;
+        case 3: // cacheinfo: binary
+          if (out.cacheinfo !== undefined) break;
+          out.cacheinfo = struct1(mem.u8, mem.view, at, n, host.options);
+          continue;
+        case 4: // probes: u32
+          if (out.probes !== undefined) break;
+          out.probes = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A0[4]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 5: // vlan: u16
+          if (out.vlan !== undefined) break;
+          out.vlan = n >= 2 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint16(at, true) : host.general(pos, A0[5]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 6: // port: u16
+          if (out.port !== undefined) break;
+          out.port = host.general(pos, A0[6]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 7: // vni: u32
+          if (out.vni !== undefined) break;
+          out.vni = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A0[7]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 8: // ifindex: u32
+          if (out.ifindex !== undefined) break;
+          out.ifindex = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A0[8]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 9: // master: u32
+          if (out.master !== undefined) break;
+          out.master = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A0[9]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 10: // link-netnsid: s32
+          if (out.linkNetnsid !== undefined) break;
+          out.linkNetnsid = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getInt32(at, true) : host.general(pos, A0[10]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 11: // src-vni: u32
+          if (out.srcVni !== undefined) break;
+          out.srcVni = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A0[11]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 12: // protocol: u8
+          if (out.protocol !== undefined) break;
+          out.protocol = n >= 1 ? mem.u8[at]! : host.general(pos, A0[12]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 13: // nh-id: u32
+          if (out.nhId !== undefined) break;
+          out.nhId = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A0[13]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 14: // fdb-ext-attrs: nest
+          if (out.fdbExtAttrs !== undefined) break;
+          out.fdbExtAttrs = direct1(host, at, at + n, depth + 1, (here ??= { set: S0, out, parent: up }), null);
+          continue;
+        case 15: // flags-ext: u32
+          if (out.flagsExt !== undefined) break;
+          out.flagsExt = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? host.names ? nameValue(E3, true, mem.view.getUint32(at, true)) : mem.view.getUint32(at, true) : host.general(pos, A0[15]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 16: // ndm-state-mask: u16
+          if (out.ndmStateMask !== undefined) break;
+          out.ndmStateMask = n >= 2 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint16(at, true) : host.general(pos, A0[16]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 17: // ndm-flags-mask: u8
+          if (out.ndmFlagsMask !== undefined) break;
+          out.ndmFlagsMask = n >= 1 ? mem.u8[at]! : host.general(pos, A0[17]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set fdb-ext-attrs, read from its bytes
+  const direct1: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // activity-notify: u8
+          if (out.activityNotify !== undefined) break;
+          out.activityNotify = n >= 1 ? mem.u8[at]! : host.general(pos, A1[1]!, depth, (here ??= { set: S1, out, parent: up }));
+          continue;
+        case 2: // dont-refresh: flag
+          if (out.dontRefresh !== undefined) break;
+          out.dontRefresh = true;
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
   return {
     sets: new Map([[S0, set0], [S1, set1]]),
+    direct: new Map([[S0, direct0], [S1, direct1]]),
     structs: new Map([[structs[0]!, struct0], [structs[1]!, struct1]]),
   };
 }

@@ -3,11 +3,11 @@
 
 import type { Family } from '../../schema/compile.js';
 import type { Attributes } from '../../schema/decode.js';
-import { NLA_HDRLEN, STATUS_OK, STATUS_BAD_NEST } from '../../codec/constants.js';
+import { NLA_HDRLEN, NLA_F_NET_BYTEORDER, NLA_TYPE_MASK, STATUS_OK, STATUS_BAD_NEST } from '../../codec/constants.js';
 import { decodeString } from '../../codec/text.js';
 import { nameValue } from '../../schema/values.js';
 import { decodeStruct } from '../../schema/struct.js';
-import { attrsByValue, type DecodeLevel, type FamilyDecoders, type SetDecoder, type StructDecoder } from './runtime.js';
+import { attrsByValue, keepUnknown, DIRECT_MAX_DEPTH, USE_INDEX, shortString, copyBytes, type DecodeLevel, type FamilyDecoders, type SetDecoder, type DirectSetDecoder, type StructDecoder } from './runtime.js';
 
 /** The rt-route decoders, bound to the compiled schema of the spec. */
 export function bindRtRoute(family: Family): FamilyDecoders {
@@ -277,8 +277,243 @@ export function bindRtRoute(family: Family): FamilyDecoders {
     }
     return out;
   };
+  // attribute set route-attrs, read from its bytes
+  const direct0: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // rta-dst: binary
+          if (out.rtaDst !== undefined) break;
+          out.rtaDst = copyBytes(mem.u8, at, n);
+          continue;
+        case 2: // rta-src: binary
+          if (out.rtaSrc !== undefined) break;
+          out.rtaSrc = copyBytes(mem.u8, at, n);
+          continue;
+        case 3: // rta-iif: u32
+          if (out.rtaIif !== undefined) break;
+          out.rtaIif = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A0[3]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 4: // rta-oif: u32
+          if (out.rtaOif !== undefined) break;
+          out.rtaOif = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A0[4]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 5: // rta-gateway: binary
+          if (out.rtaGateway !== undefined) break;
+          out.rtaGateway = copyBytes(mem.u8, at, n);
+          continue;
+        case 6: // rta-priority: u32
+          if (out.rtaPriority !== undefined) break;
+          out.rtaPriority = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A0[6]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 7: // rta-prefsrc: binary
+          if (out.rtaPrefsrc !== undefined) break;
+          out.rtaPrefsrc = copyBytes(mem.u8, at, n);
+          continue;
+        case 8: // rta-metrics: nest
+          if (out.rtaMetrics !== undefined) break;
+          out.rtaMetrics = direct1(host, at, at + n, depth + 1, (here ??= { set: S0, out, parent: up }), null);
+          continue;
+        case 9: // rta-multipath: binary
+          if (out.rtaMultipath !== undefined) break;
+          out.rtaMultipath = copyBytes(mem.u8, at, n);
+          continue;
+        case 10: // rta-protoinfo: binary
+          if (out.rtaProtoinfo !== undefined) break;
+          out.rtaProtoinfo = copyBytes(mem.u8, at, n);
+          continue;
+        case 11: // rta-flow: u32
+          if (out.rtaFlow !== undefined) break;
+          out.rtaFlow = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A0[11]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 12: // rta-cacheinfo: binary
+          if (out.rtaCacheinfo !== undefined) break;
+          out.rtaCacheinfo = struct1(mem.u8, mem.view, at, n, host.options);
+          continue;
+        case 13: // rta-session: binary
+          if (out.rtaSession !== undefined) break;
+          out.rtaSession = copyBytes(mem.u8, at, n);
+          continue;
+        case 14: // rta-mp-algo: binary
+          if (out.rtaMpAlgo !== undefined) break;
+          out.rtaMpAlgo = copyBytes(mem.u8, at, n);
+          continue;
+        case 15: // rta-table: u32
+          if (out.rtaTable !== undefined) break;
+          out.rtaTable = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A0[15]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 16: // rta-mark: u32
+          if (out.rtaMark !== undefined) break;
+          out.rtaMark = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A0[16]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 17: // rta-mfc-stats: binary
+          if (out.rtaMfcStats !== undefined) break;
+          out.rtaMfcStats = copyBytes(mem.u8, at, n);
+          continue;
+        case 18: // rta-via: binary
+          if (out.rtaVia !== undefined) break;
+          out.rtaVia = copyBytes(mem.u8, at, n);
+          continue;
+        case 19: // rta-newdst: binary
+          if (out.rtaNewdst !== undefined) break;
+          out.rtaNewdst = copyBytes(mem.u8, at, n);
+          continue;
+        case 20: // rta-pref: u8
+          if (out.rtaPref !== undefined) break;
+          out.rtaPref = n >= 1 ? mem.u8[at]! : host.general(pos, A0[20]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 21: // rta-encap-type: u16
+          if (out.rtaEncapType !== undefined) break;
+          out.rtaEncapType = n >= 2 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint16(at, true) : host.general(pos, A0[21]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 22: // rta-encap: binary
+          if (out.rtaEncap !== undefined) break;
+          out.rtaEncap = copyBytes(mem.u8, at, n);
+          continue;
+        case 23: // rta-expires: u32
+          if (out.rtaExpires !== undefined) break;
+          out.rtaExpires = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A0[23]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 24: // rta-pad: binary
+          if (out.rtaPad !== undefined) break;
+          out.rtaPad = copyBytes(mem.u8, at, n);
+          continue;
+        case 25: // rta-uid: u32
+          if (out.rtaUid !== undefined) break;
+          out.rtaUid = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A0[25]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 26: // rta-ttl-propagate: u8
+          if (out.rtaTtlPropagate !== undefined) break;
+          out.rtaTtlPropagate = n >= 1 ? mem.u8[at]! : host.general(pos, A0[26]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 27: // rta-ip-proto: u8
+          if (out.rtaIpProto !== undefined) break;
+          out.rtaIpProto = n >= 1 ? mem.u8[at]! : host.general(pos, A0[27]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 28: // rta-sport: u16
+          if (out.rtaSport !== undefined) break;
+          out.rtaSport = n >= 2 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint16(at, true) : host.general(pos, A0[28]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 29: // rta-dport: u16
+          if (out.rtaDport !== undefined) break;
+          out.rtaDport = n >= 2 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint16(at, true) : host.general(pos, A0[29]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 30: // rta-nh-id: u32
+          if (out.rtaNhId !== undefined) break;
+          out.rtaNhId = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A0[30]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set rta-metrics, read from its bytes
+  const direct1: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // rtax-lock: u32
+          if (out.rtaxLock !== undefined) break;
+          out.rtaxLock = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A1[1]!, depth, (here ??= { set: S1, out, parent: up }));
+          continue;
+        case 2: // rtax-mtu: u32
+          if (out.rtaxMtu !== undefined) break;
+          out.rtaxMtu = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A1[2]!, depth, (here ??= { set: S1, out, parent: up }));
+          continue;
+        case 3: // rtax-window: u32
+          if (out.rtaxWindow !== undefined) break;
+          out.rtaxWindow = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A1[3]!, depth, (here ??= { set: S1, out, parent: up }));
+          continue;
+        case 4: // rtax-rtt: u32
+          if (out.rtaxRtt !== undefined) break;
+          out.rtaxRtt = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A1[4]!, depth, (here ??= { set: S1, out, parent: up }));
+          continue;
+        case 5: // rtax-rttvar: u32
+          if (out.rtaxRttvar !== undefined) break;
+          out.rtaxRttvar = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A1[5]!, depth, (here ??= { set: S1, out, parent: up }));
+          continue;
+        case 6: // rtax-ssthresh: u32
+          if (out.rtaxSsthresh !== undefined) break;
+          out.rtaxSsthresh = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A1[6]!, depth, (here ??= { set: S1, out, parent: up }));
+          continue;
+        case 7: // rtax-cwnd: u32
+          if (out.rtaxCwnd !== undefined) break;
+          out.rtaxCwnd = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A1[7]!, depth, (here ??= { set: S1, out, parent: up }));
+          continue;
+        case 8: // rtax-advmss: u32
+          if (out.rtaxAdvmss !== undefined) break;
+          out.rtaxAdvmss = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A1[8]!, depth, (here ??= { set: S1, out, parent: up }));
+          continue;
+        case 9: // rtax-reordering: u32
+          if (out.rtaxReordering !== undefined) break;
+          out.rtaxReordering = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A1[9]!, depth, (here ??= { set: S1, out, parent: up }));
+          continue;
+        case 10: // rtax-hoplimit: u32
+          if (out.rtaxHoplimit !== undefined) break;
+          out.rtaxHoplimit = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A1[10]!, depth, (here ??= { set: S1, out, parent: up }));
+          continue;
+        case 11: // rtax-initcwnd: u32
+          if (out.rtaxInitcwnd !== undefined) break;
+          out.rtaxInitcwnd = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A1[11]!, depth, (here ??= { set: S1, out, parent: up }));
+          continue;
+        case 12: // rtax-features: u32
+          if (out.rtaxFeatures !== undefined) break;
+          out.rtaxFeatures = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A1[12]!, depth, (here ??= { set: S1, out, parent: up }));
+          continue;
+        case 13: // rtax-rto-min: u32
+          if (out.rtaxRtoMin !== undefined) break;
+          out.rtaxRtoMin = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A1[13]!, depth, (here ??= { set: S1, out, parent: up }));
+          continue;
+        case 14: // rtax-initrwnd: u32
+          if (out.rtaxInitrwnd !== undefined) break;
+          out.rtaxInitrwnd = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A1[14]!, depth, (here ??= { set: S1, out, parent: up }));
+          continue;
+        case 15: // rtax-quickack: u32
+          if (out.rtaxQuickack !== undefined) break;
+          out.rtaxQuickack = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A1[15]!, depth, (here ??= { set: S1, out, parent: up }));
+          continue;
+        case 16: // rtax-cc-algo: string
+          if (out.rtaxCcAlgo !== undefined) break;
+          out.rtaxCcAlgo = shortString(mem.u8, at, at + n);
+          continue;
+        case 17: // rtax-fastopen-no-cookie: u32
+          if (out.rtaxFastopenNoCookie !== undefined) break;
+          out.rtaxFastopenNoCookie = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A1[17]!, depth, (here ??= { set: S1, out, parent: up }));
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
   return {
     sets: new Map([[S0, set0], [S1, set1]]),
+    direct: new Map([[S0, direct0], [S1, direct1]]),
     structs: new Map([[structs[0]!, struct0], [structs[1]!, struct1]]),
   };
 }

@@ -3,11 +3,11 @@
 
 import type { Family } from '../../schema/compile.js';
 import type { Attributes } from '../../schema/decode.js';
-import { NLA_HDRLEN, STATUS_OK, STATUS_BAD_NEST } from '../../codec/constants.js';
+import { NLA_HDRLEN, NLA_F_NET_BYTEORDER, NLA_TYPE_MASK, STATUS_OK, STATUS_BAD_NEST } from '../../codec/constants.js';
 import { decodeString } from '../../codec/text.js';
 import { nameValue } from '../../schema/values.js';
 import { decodeStruct } from '../../schema/struct.js';
-import { attrsByValue, type DecodeLevel, type FamilyDecoders, type SetDecoder, type StructDecoder } from './runtime.js';
+import { attrsByValue, keepUnknown, DIRECT_MAX_DEPTH, USE_INDEX, shortString, copyBytes, type DecodeLevel, type FamilyDecoders, type SetDecoder, type DirectSetDecoder, type StructDecoder } from './runtime.js';
 
 /** The rt-rule decoders, bound to the compiled schema of the spec. */
 export function bindRtRule(family: Family): FamilyDecoders {
@@ -156,8 +156,113 @@ export function bindRtRule(family: Family): FamilyDecoders {
     }
     return out;
   };
+  // attribute set rule-attrs, read from its bytes
+  const direct0: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // dst: binary
+          if (out.dst !== undefined) break;
+          out.dst = copyBytes(mem.u8, at, n);
+          continue;
+        case 2: // src: binary
+          if (out.src !== undefined) break;
+          out.src = copyBytes(mem.u8, at, n);
+          continue;
+        case 3: // iifname: string
+          if (out.iifname !== undefined) break;
+          out.iifname = shortString(mem.u8, at, at + n);
+          continue;
+        case 4: // goto: u32
+          if (out.goto !== undefined) break;
+          out.goto = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A0[4]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 6: // priority: u32
+          if (out.priority !== undefined) break;
+          out.priority = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A0[6]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 10: // fwmark: u32
+          if (out.fwmark !== undefined) break;
+          out.fwmark = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A0[10]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 11: // flow: u32
+          if (out.flow !== undefined) break;
+          out.flow = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A0[11]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 12: // tun-id: u64
+          if (out.tunId !== undefined) break;
+          out.tunId = host.general(pos, A0[12]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 13: // suppress-ifgroup: u32
+          if (out.suppressIfgroup !== undefined) break;
+          out.suppressIfgroup = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A0[13]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 14: // suppress-prefixlen: u32
+          if (out.suppressPrefixlen !== undefined) break;
+          out.suppressPrefixlen = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A0[14]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 15: // table: u32
+          if (out.table !== undefined) break;
+          out.table = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A0[15]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 16: // fwmask: u32
+          if (out.fwmask !== undefined) break;
+          out.fwmask = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A0[16]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 17: // oifname: string
+          if (out.oifname !== undefined) break;
+          out.oifname = shortString(mem.u8, at, at + n);
+          continue;
+        case 18: continue; // pad: pad
+        case 19: // l3mdev: u8
+          if (out.l3mdev !== undefined) break;
+          out.l3mdev = n >= 1 ? mem.u8[at]! : host.general(pos, A0[19]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 20: // uid-range: binary
+          if (out.uidRange !== undefined) break;
+          out.uidRange = struct1(mem.u8, mem.view, at, n, host.options);
+          continue;
+        case 21: // protocol: u8
+          if (out.protocol !== undefined) break;
+          out.protocol = n >= 1 ? mem.u8[at]! : host.general(pos, A0[21]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 22: // ip-proto: u8
+          if (out.ipProto !== undefined) break;
+          out.ipProto = n >= 1 ? mem.u8[at]! : host.general(pos, A0[22]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 23: // sport-range: binary
+          if (out.sportRange !== undefined) break;
+          out.sportRange = struct2(mem.u8, mem.view, at, n, host.options);
+          continue;
+        case 24: // dport-range: binary
+          if (out.dportRange !== undefined) break;
+          out.dportRange = struct2(mem.u8, mem.view, at, n, host.options);
+          continue;
+        case 25: // dscp: u8
+          if (out.dscp !== undefined) break;
+          out.dscp = n >= 1 ? mem.u8[at]! : host.general(pos, A0[25]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
   return {
     sets: new Map([[S0, set0]]),
+    direct: new Map([[S0, direct0]]),
     structs: new Map([[structs[0]!, struct0], [structs[1]!, struct1], [structs[2]!, struct2]]),
   };
 }

@@ -10,10 +10,25 @@
 // (sub-messages, arrays, bitfields, other integer widths, byte-order flags,
 // short payloads) goes back to the table-driven general path, so both give
 // the same objects, the same `$unknown` entries and the same errors.
+//
+// Each set also gets a direct decoder, which reads the attribute bytes in
+// WASM memory itself instead of the WASM attribute index: the same cases,
+// with the walk's header checks inlined. It covers sound input only; where
+// the index path would throw or needs its index (a malformed header, a short
+// payload, nesting near the depth bound) it throws USE_INDEX and the message
+// is decoded again by the index, so that errors stay exactly the same.
+//
+//   pos ─►┌─────────┬──────────┬──────────────┬─────┐◄─ next = pos + align4(nla_len)
+//         │ nla_len │ nla_type │ payload (n)  │ pad │
+//         └─────────┴──────────┴──────────────┴─────┘
+//                          at ─►
 
 import type { AttributeList, Codec } from '../../codec/index.js';
+import { DEFAULT_MAX_DEPTH } from '../../codec/attributes.js';
+import { NLA_F_NESTED, NLA_F_NET_BYTEORDER, NLA_TYPE_MASK } from '../../codec/constants.js';
+import { decodeString } from '../../codec/text.js';
 import type { AttributeSchema, AttributeSetSchema, Family, StructSchema } from '../../schema/compile.js';
-import type { Attributes } from '../../schema/decode.js';
+import type { Attributes, UnknownAttribute } from '../../schema/decode.js';
 import type { StructDecodeOptions } from '../../schema/struct.js';
 
 /** One level of an ongoing decode: sub-message selectors are looked up through these. */
@@ -35,6 +50,13 @@ export interface DecoderHost {
   unknown(out: Attributes, list: AttributeList, k: number): void;
   /** Decodes nest k (status `status`) of `list` as `set`, walking it when the list did not descend. */
   nest(list: AttributeList, k: number, status: number, set: AttributeSetSchema, here: DecodeLevel): Attributes;
+  /**
+   * Direct decoders: the index path for the one attribute whose header is at
+   * address `pos`, `depth` levels below the message's attributes.
+   */
+  general(pos: number, a: AttributeSchema, depth: number, here: DecodeLevel): unknown;
+  /** Direct decoders: sub-message attribute `a`, its `n` payload bytes at address `at`. */
+  subMessage(at: number, n: number, a: AttributeSchema, depth: number, here: DecodeLevel): unknown;
 }
 
 /**
@@ -45,12 +67,85 @@ export type SetDecoder = (
   host: DecoderHost, list: AttributeList, start: number, end: number, up: DecodeLevel | null, selected: Uint8Array | null,
 ) => Attributes;
 
+/**
+ * Decodes the attributes in [start, end) (addresses in WASM memory) as one
+ * attribute set, `depth` levels below the message's attributes; `selected`
+ * as for SetDecoder. Throws USE_INDEX where the index path must decide.
+ */
+export type DirectSetDecoder = (
+  host: DecoderHost, start: number, end: number, depth: number, up: DecodeLevel | null, selected: Uint8Array | null,
+) => Attributes;
+
+/** Thrown by direct decoders: decode this message by the attribute index instead. */
+export const USE_INDEX: unique symbol = Symbol('use the attribute index');
+
+/** How many messages direct decoders handed back to the index path (tests and benchmarks read it). */
+export const directStats = { fallbacks: 0 };
+
+/**
+ * Levels a direct decoder reads. The index walk marks a nest at depth
+ * DEFAULT_MAX_DEPTH - 1 as too deep (an error when read), so levels from
+ * there on are left to it.
+ */
+export const DIRECT_MAX_DEPTH = DEFAULT_MAX_DEPTH - 1;
+
+/** Keeps the attribute (raw nla_type `raw`, payload of `n` bytes at `at`) under `$unknown`. */
+export function keepUnknown(out: Attributes, u8: Uint8Array, raw: number, at: number, n: number): void {
+  const entry: UnknownAttribute = { type: raw & NLA_TYPE_MASK, bytes: u8.slice(at, at + n) };
+  if ((raw & NLA_F_NESTED) !== 0) entry.nested = true;
+  if ((raw & NLA_F_NET_BYTEORDER) !== 0) entry.netByteOrder = true;
+  (out.$unknown ??= []).push(entry);
+}
+
+const fromCharCode = String.fromCharCode;
+
+/**
+ * decodeString for the short ASCII strings netlink is full of (names up to
+ * IFNAMSIZ, kinds, qdiscs): one String.fromCharCode call instead of a
+ * concatenation per character. Anything else goes to decodeString itself.
+ */
+export function shortString(u8: Uint8Array, start: number, end: number): string {
+  let stop = start;
+  for (; stop < end; stop++) {
+    const c = u8[stop]!;
+    if (c === 0) break;
+    if (c >= 0x80) return decodeString(u8, start, end);
+  }
+  const s = start;
+  switch (stop - s) {
+    case 0: return '';
+    case 1: return fromCharCode(u8[s]!);
+    case 2: return fromCharCode(u8[s]!, u8[s + 1]!);
+    case 3: return fromCharCode(u8[s]!, u8[s + 1]!, u8[s + 2]!);
+    case 4: return fromCharCode(u8[s]!, u8[s + 1]!, u8[s + 2]!, u8[s + 3]!);
+    case 5: return fromCharCode(u8[s]!, u8[s + 1]!, u8[s + 2]!, u8[s + 3]!, u8[s + 4]!);
+    case 6: return fromCharCode(u8[s]!, u8[s + 1]!, u8[s + 2]!, u8[s + 3]!, u8[s + 4]!, u8[s + 5]!);
+    case 7: return fromCharCode(u8[s]!, u8[s + 1]!, u8[s + 2]!, u8[s + 3]!, u8[s + 4]!, u8[s + 5]!, u8[s + 6]!);
+    case 8: return fromCharCode(u8[s]!, u8[s + 1]!, u8[s + 2]!, u8[s + 3]!, u8[s + 4]!, u8[s + 5]!, u8[s + 6]!, u8[s + 7]!);
+    default:
+      if (stop - s <= 16) {
+        return fromCharCode(u8[s]!, u8[s + 1]!, u8[s + 2]!, u8[s + 3]!, u8[s + 4]!, u8[s + 5]!, u8[s + 6]!, u8[s + 7]!)
+          + shortString(u8, s + 8, stop);
+      }
+      return decodeString(u8, start, end);
+  }
+}
+
+/** u8.slice(at, at + n): a loop for the few bytes of addresses and small binaries, the builtin past that. */
+export function copyBytes(u8: Uint8Array, at: number, n: number): Uint8Array {
+  if (n > 16) return u8.slice(at, at + n);
+  const out = new Uint8Array(n);
+  for (let i = 0; i < n; i++) out[i] = u8[at + i]!;
+  return out;
+}
+
 /** Decodes `length` bytes at `at` as one struct, like decodeStruct. */
 export type StructDecoder = (u8: Uint8Array, view: DataView, at: number, length: number, options?: StructDecodeOptions) => Record<string, unknown>;
 
 /** The decoders of one family, bound to its compiled schema objects. */
 export interface FamilyDecoders {
   sets: Map<AttributeSetSchema, SetDecoder>;
+  direct: Map<AttributeSetSchema, DirectSetDecoder>;
   structs: Map<StructSchema, StructDecoder>;
 }
 

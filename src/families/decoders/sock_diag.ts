@@ -3,11 +3,11 @@
 
 import type { Family } from '../../schema/compile.js';
 import type { Attributes } from '../../schema/decode.js';
-import { NLA_HDRLEN, STATUS_OK, STATUS_BAD_NEST } from '../../codec/constants.js';
+import { NLA_HDRLEN, NLA_F_NET_BYTEORDER, NLA_TYPE_MASK, STATUS_OK, STATUS_BAD_NEST } from '../../codec/constants.js';
 import { decodeString } from '../../codec/text.js';
 import { nameValue } from '../../schema/values.js';
 import { decodeStruct } from '../../schema/struct.js';
-import { attrsByValue, u64le, type DecodeLevel, type FamilyDecoders, type SetDecoder, type StructDecoder } from './runtime.js';
+import { attrsByValue, u64le, keepUnknown, DIRECT_MAX_DEPTH, USE_INDEX, shortString, copyBytes, type DecodeLevel, type FamilyDecoders, type SetDecoder, type DirectSetDecoder, type StructDecoder } from './runtime.js';
 
 /** The sock-diag decoders, bound to the compiled schema of the spec. */
 export function bindSockDiag(family: Family): FamilyDecoders {
@@ -36,13 +36,14 @@ export function bindSockDiag(family: Family): FamilyDecoders {
   // struct inet-diag-sockid (48 bytes)
   const struct0: StructDecoder = (u8, view, at, length, options) => {
     if (length < 48) return decodeStruct(T0, u8, view, at, length, options);
+    const h0 = view.getUint32(at + 44, true);
     const out: Record<string, unknown> = {
       sport: view.getUint16(at, false),
       dport: view.getUint16(at + 2, false),
       src: u8.slice(at + 4, at + 4 + 16),
       dst: u8.slice(at + 20, at + 20 + 16),
       if: view.getUint32(at + 36, true),
-      cookie: u64le(view, at + 40),
+      cookie: h0 < 0x200000 ? h0 * 0x100000000 + view.getUint32(at + 40, true) : view.getBigUint64(at + 40, true),
     };
     if (length > 48) out["$tail"] = u8.slice(at + 48, at + length);
     return out;
@@ -112,13 +113,14 @@ export function bindSockDiag(family: Family): FamilyDecoders {
   const struct5: StructDecoder = (u8, view, at, length, options) => {
     if (length < 24) return decodeStruct(T5, u8, view, at, length, options);
     const names = options?.enums !== 'numbers';
+    const h0 = view.getUint32(at + 20, true);
     const out: Record<string, unknown> = {
       sdiagFamily: u8[at]!,
       sdiagProtocol: u8[at + 1]!,
       udiagStates: names ? nameValue(E1, true, view.getUint32(at + 4, true)) : view.getUint32(at + 4, true),
       udiagIno: view.getUint32(at + 8, true),
       udiagShow: names ? nameValue(E3, true, view.getUint32(at + 12, true)) : view.getUint32(at + 12, true),
-      udiagCookie: u64le(view, at + 16),
+      udiagCookie: h0 < 0x200000 ? h0 * 0x100000000 + view.getUint32(at + 16, true) : view.getBigUint64(at + 16, true),
     };
     if (length > 24) out["$tail"] = u8.slice(at + 24, at + length);
     return out;
@@ -127,12 +129,13 @@ export function bindSockDiag(family: Family): FamilyDecoders {
   const struct6: StructDecoder = (u8, view, at, length, options) => {
     if (length < 16) return decodeStruct(T6, u8, view, at, length, options);
     const names = options?.enums !== 'numbers';
+    const h0 = view.getUint32(at + 12, true);
     const out: Record<string, unknown> = {
       udiagFamily: u8[at]!,
       udiagType: names ? nameValue(E4, false, u8[at + 1]!) : u8[at + 1]!,
       udiagState: names ? nameValue(E2, false, u8[at + 2]!) : u8[at + 2]!,
       udiagIno: view.getUint32(at + 4, true),
-      udiagCookie: u64le(view, at + 8),
+      udiagCookie: h0 < 0x200000 ? h0 * 0x100000000 + view.getUint32(at + 8, true) : view.getBigUint64(at + 8, true),
     };
     if (length > 16) out["$tail"] = u8.slice(at + 16, at + length);
     return out;
@@ -343,8 +346,207 @@ export function bindSockDiag(family: Family): FamilyDecoders {
     }
     return out;
   };
+  // attribute set inet-diag-attrs, read from its bytes
+  const direct0: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // meminfo: binary
+          if (out.meminfo !== undefined) break;
+          out.meminfo = struct4(mem.u8, mem.view, at, n, host.options);
+          continue;
+        case 2: // info: binary
+          if (out.info !== undefined) break;
+          out.info = copyBytes(mem.u8, at, n);
+          continue;
+        case 3: // vegasinfo: binary
+          if (out.vegasinfo !== undefined) break;
+          out.vegasinfo = copyBytes(mem.u8, at, n);
+          continue;
+        case 4: // cong: string
+          if (out.cong !== undefined) break;
+          out.cong = shortString(mem.u8, at, at + n);
+          continue;
+        case 5: // tos: u8
+          if (out.tos !== undefined) break;
+          out.tos = n >= 1 ? mem.u8[at]! : host.general(pos, A0[5]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 6: // tclass: u8
+          if (out.tclass !== undefined) break;
+          out.tclass = n >= 1 ? mem.u8[at]! : host.general(pos, A0[6]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 7: // skmeminfo: binary
+          if (out.skmeminfo !== undefined) break;
+          out.skmeminfo = host.general(pos, A0[7]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 8: // shutdown: u8
+          if (out.shutdown !== undefined) break;
+          out.shutdown = n >= 1 ? mem.u8[at]! : host.general(pos, A0[8]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 9: // dctcpinfo: binary
+          if (out.dctcpinfo !== undefined) break;
+          out.dctcpinfo = copyBytes(mem.u8, at, n);
+          continue;
+        case 10: // protocol: u8
+          if (out.protocol !== undefined) break;
+          out.protocol = n >= 1 ? mem.u8[at]! : host.general(pos, A0[10]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 11: // skv6only: u8
+          if (out.skv6only !== undefined) break;
+          out.skv6only = n >= 1 ? mem.u8[at]! : host.general(pos, A0[11]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 12: // locals: binary
+          if (out.locals !== undefined) break;
+          out.locals = copyBytes(mem.u8, at, n);
+          continue;
+        case 13: // peers: binary
+          if (out.peers !== undefined) break;
+          out.peers = copyBytes(mem.u8, at, n);
+          continue;
+        case 14: continue; // pad: pad
+        case 15: // mark: u32
+          if (out.mark !== undefined) break;
+          out.mark = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A0[15]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 16: // bbrinfo: binary
+          if (out.bbrinfo !== undefined) break;
+          out.bbrinfo = copyBytes(mem.u8, at, n);
+          continue;
+        case 17: // class-id: u32
+          if (out.classId !== undefined) break;
+          out.classId = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A0[17]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 18: // md5sig: binary
+          if (out.md5sig !== undefined) break;
+          out.md5sig = copyBytes(mem.u8, at, n);
+          continue;
+        case 19: // ulp-info: binary
+          if (out.ulpInfo !== undefined) break;
+          out.ulpInfo = copyBytes(mem.u8, at, n);
+          continue;
+        case 20: // sk-bpf-storages: binary
+          if (out.skBpfStorages !== undefined) break;
+          out.skBpfStorages = copyBytes(mem.u8, at, n);
+          continue;
+        case 21: // cgroup-id: u64
+          if (out.cgroupId !== undefined) break;
+          out.cgroupId = n >= 8 && (raw & NLA_F_NET_BYTEORDER) === 0 ? u64le(mem.view, at) : host.general(pos, A0[21]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 22: // sockopt: binary
+          if (out.sockopt !== undefined) break;
+          out.sockopt = copyBytes(mem.u8, at, n);
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set inet-diag-req-attrs, read from its bytes
+  const direct1: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // bytecode: binary
+          if (out.bytecode !== undefined) break;
+          out.bytecode = copyBytes(mem.u8, at, n);
+          continue;
+        case 2: // sk-bpf-storages: binary
+          if (out.skBpfStorages !== undefined) break;
+          out.skBpfStorages = copyBytes(mem.u8, at, n);
+          continue;
+        case 3: // protocol: u32
+          if (out.protocol !== undefined) break;
+          out.protocol = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A1[3]!, depth, (here ??= { set: S1, out, parent: up }));
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set unix-diag-attrs, read from its bytes
+  const direct2: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 0: // name: string
+          if (out.name !== undefined) break;
+          out.name = shortString(mem.u8, at, at + n);
+          continue;
+        case 1: // vfs: binary
+          if (out.vfs !== undefined) break;
+          out.vfs = struct7(mem.u8, mem.view, at, n, host.options);
+          continue;
+        case 2: // peer: u32
+          if (out.peer !== undefined) break;
+          out.peer = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A2[2]!, depth, (here ??= { set: S2, out, parent: up }));
+          continue;
+        case 3: // icons: binary
+          if (out.icons !== undefined) break;
+          out.icons = host.general(pos, A2[3]!, depth, (here ??= { set: S2, out, parent: up }));
+          continue;
+        case 4: // rqlen: binary
+          if (out.rqlen !== undefined) break;
+          out.rqlen = struct8(mem.u8, mem.view, at, n, host.options);
+          continue;
+        case 5: // meminfo: binary
+          if (out.meminfo !== undefined) break;
+          out.meminfo = host.general(pos, A2[5]!, depth, (here ??= { set: S2, out, parent: up }));
+          continue;
+        case 6: // shutdown: u8
+          if (out.shutdown !== undefined) break;
+          out.shutdown = n >= 1 ? mem.u8[at]! : host.general(pos, A2[6]!, depth, (here ??= { set: S2, out, parent: up }));
+          continue;
+        case 7: // uid: u32
+          if (out.uid !== undefined) break;
+          out.uid = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A2[7]!, depth, (here ??= { set: S2, out, parent: up }));
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
   return {
     sets: new Map([[S0, set0], [S1, set1], [S2, set2]]),
+    direct: new Map([[S0, direct0], [S1, direct1], [S2, direct2]]),
     structs: new Map([[structs[0]!, struct0], [structs[1]!, struct1], [structs[2]!, struct2], [structs[3]!, struct3], [structs[4]!, struct4], [structs[5]!, struct5], [structs[6]!, struct6], [structs[7]!, struct7], [structs[8]!, struct8]]),
   };
 }

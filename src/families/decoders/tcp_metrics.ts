@@ -3,8 +3,8 @@
 
 import type { Family } from '../../schema/compile.js';
 import type { Attributes } from '../../schema/decode.js';
-import { NLA_HDRLEN, STATUS_OK, STATUS_BAD_NEST } from '../../codec/constants.js';
-import { attrsByValue, u64le, type DecodeLevel, type FamilyDecoders, type SetDecoder } from './runtime.js';
+import { NLA_HDRLEN, NLA_F_NET_BYTEORDER, NLA_TYPE_MASK, STATUS_OK, STATUS_BAD_NEST } from '../../codec/constants.js';
+import { attrsByValue, u64le, keepUnknown, DIRECT_MAX_DEPTH, USE_INDEX, copyBytes, type DecodeLevel, type FamilyDecoders, type SetDecoder, type DirectSetDecoder } from './runtime.js';
 
 /** The tcp_metrics decoders, bound to the compiled schema of the spec. */
 export function bindTcpMetrics(family: Family): FamilyDecoders {
@@ -129,8 +129,132 @@ export function bindTcpMetrics(family: Family): FamilyDecoders {
     }
     return out;
   };
+  // attribute set tcp-metrics, read from its bytes
+  const direct0: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // addr-ipv4: u32
+          if (out.addrIpv4 !== undefined) break;
+          out.addrIpv4 = host.general(pos, A0[1]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 2: // addr-ipv6: binary
+          if (out.addrIpv6 !== undefined) break;
+          out.addrIpv6 = copyBytes(mem.u8, at, n);
+          continue;
+        case 3: // age: u64
+          if (out.age !== undefined) break;
+          out.age = n >= 8 && (raw & NLA_F_NET_BYTEORDER) === 0 ? u64le(mem.view, at) : host.general(pos, A0[3]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 4: // tw-tsval: u32
+          if (out.twTsval !== undefined) break;
+          out.twTsval = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A0[4]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 5: // tw-ts-stamp: s32
+          if (out.twTsStamp !== undefined) break;
+          out.twTsStamp = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getInt32(at, true) : host.general(pos, A0[5]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 6: // vals: nest
+          if (out.vals !== undefined) break;
+          out.vals = direct1(host, at, at + n, depth + 1, (here ??= { set: S0, out, parent: up }), null);
+          continue;
+        case 7: // fopen-mss: u16
+          if (out.fopenMss !== undefined) break;
+          out.fopenMss = n >= 2 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint16(at, true) : host.general(pos, A0[7]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 8: // fopen-syn-drops: u16
+          if (out.fopenSynDrops !== undefined) break;
+          out.fopenSynDrops = n >= 2 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint16(at, true) : host.general(pos, A0[8]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 9: // fopen-syn-drop-ts: u64
+          if (out.fopenSynDropTs !== undefined) break;
+          out.fopenSynDropTs = n >= 8 && (raw & NLA_F_NET_BYTEORDER) === 0 ? u64le(mem.view, at) : host.general(pos, A0[9]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 10: // fopen-cookie: binary
+          if (out.fopenCookie !== undefined) break;
+          out.fopenCookie = copyBytes(mem.u8, at, n);
+          continue;
+        case 11: // saddr-ipv4: u32
+          if (out.saddrIpv4 !== undefined) break;
+          out.saddrIpv4 = host.general(pos, A0[11]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 12: // saddr-ipv6: binary
+          if (out.saddrIpv6 !== undefined) break;
+          out.saddrIpv6 = copyBytes(mem.u8, at, n);
+          continue;
+        case 13: continue; // pad: pad
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set metrics, read from its bytes
+  const direct1: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // rtt: u32
+          if (out.rtt !== undefined) break;
+          out.rtt = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A1[1]!, depth, (here ??= { set: S1, out, parent: up }));
+          continue;
+        case 2: // rttvar: u32
+          if (out.rttvar !== undefined) break;
+          out.rttvar = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A1[2]!, depth, (here ??= { set: S1, out, parent: up }));
+          continue;
+        case 3: // ssthresh: u32
+          if (out.ssthresh !== undefined) break;
+          out.ssthresh = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A1[3]!, depth, (here ??= { set: S1, out, parent: up }));
+          continue;
+        case 4: // cwnd: u32
+          if (out.cwnd !== undefined) break;
+          out.cwnd = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A1[4]!, depth, (here ??= { set: S1, out, parent: up }));
+          continue;
+        case 5: // reodering: u32
+          if (out.reodering !== undefined) break;
+          out.reodering = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A1[5]!, depth, (here ??= { set: S1, out, parent: up }));
+          continue;
+        case 6: // rtt-us: u32
+          if (out.rttUs !== undefined) break;
+          out.rttUs = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A1[6]!, depth, (here ??= { set: S1, out, parent: up }));
+          continue;
+        case 7: // rttvar-us: u32
+          if (out.rttvarUs !== undefined) break;
+          out.rttvarUs = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A1[7]!, depth, (here ??= { set: S1, out, parent: up }));
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
   return {
     sets: new Map([[S0, set0], [S1, set1]]),
+    direct: new Map([[S0, direct0], [S1, direct1]]),
     structs: new Map([]),
   };
 }

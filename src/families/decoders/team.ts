@@ -3,9 +3,9 @@
 
 import type { Family } from '../../schema/compile.js';
 import type { Attributes } from '../../schema/decode.js';
-import { NLA_HDRLEN, STATUS_OK, STATUS_BAD_NEST } from '../../codec/constants.js';
+import { NLA_HDRLEN, NLA_F_NET_BYTEORDER, NLA_TYPE_MASK, STATUS_OK, STATUS_BAD_NEST } from '../../codec/constants.js';
 import { decodeString } from '../../codec/text.js';
-import { attrsByValue, type DecodeLevel, type FamilyDecoders, type SetDecoder } from './runtime.js';
+import { attrsByValue, keepUnknown, DIRECT_MAX_DEPTH, USE_INDEX, shortString, copyBytes, type DecodeLevel, type FamilyDecoders, type SetDecoder, type DirectSetDecoder } from './runtime.js';
 
 /** The team decoders, bound to the compiled schema of the spec. */
 export function bindTeam(family: Family): FamilyDecoders {
@@ -186,8 +186,196 @@ export function bindTeam(family: Family): FamilyDecoders {
     }
     return out;
   };
+  // attribute set team, read from its bytes
+  const direct0: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // team-ifindex: u32
+          if (out.teamIfindex !== undefined) break;
+          out.teamIfindex = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A0[1]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 2: // list-option: nest
+          if (out.listOption !== undefined) break;
+          out.listOption = direct1(host, at, at + n, depth + 1, (here ??= { set: S0, out, parent: up }), null);
+          continue;
+        case 3: // list-port: nest
+          if (out.listPort !== undefined) break;
+          out.listPort = direct3(host, at, at + n, depth + 1, (here ??= { set: S0, out, parent: up }), null);
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set item-option, read from its bytes
+  const direct1: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // option: nest
+          if (out.option !== undefined) break;
+          out.option = direct2(host, at, at + n, depth + 1, (here ??= { set: S1, out, parent: up }), null);
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set attr-option, read from its bytes
+  const direct2: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // name: string
+          if (out.name !== undefined) break;
+          out.name = shortString(mem.u8, at, at + n);
+          continue;
+        case 2: // changed: flag
+          if (out.changed !== undefined) break;
+          out.changed = true;
+          continue;
+        case 3: // type: u8
+          if (out.type !== undefined) break;
+          out.type = n >= 1 ? mem.u8[at]! : host.general(pos, A2[3]!, depth, (here ??= { set: S2, out, parent: up }));
+          continue;
+        case 4: // data: binary
+          if (out.data !== undefined) break;
+          out.data = copyBytes(mem.u8, at, n);
+          continue;
+        case 5: // removed: flag
+          if (out.removed !== undefined) break;
+          out.removed = true;
+          continue;
+        case 6: // port-ifindex: u32
+          if (out.portIfindex !== undefined) break;
+          out.portIfindex = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A2[6]!, depth, (here ??= { set: S2, out, parent: up }));
+          continue;
+        case 7: // array-index: u32
+          if (out.arrayIndex !== undefined) break;
+          out.arrayIndex = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A2[7]!, depth, (here ??= { set: S2, out, parent: up }));
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set item-port, read from its bytes
+  const direct3: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // port: nest
+          if (out.port !== undefined) break;
+          out.port = direct4(host, at, at + n, depth + 1, (here ??= { set: S3, out, parent: up }), null);
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set attr-port, read from its bytes
+  const direct4: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // ifindex: u32
+          if (out.ifindex !== undefined) break;
+          out.ifindex = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A4[1]!, depth, (here ??= { set: S4, out, parent: up }));
+          continue;
+        case 2: // changed: flag
+          if (out.changed !== undefined) break;
+          out.changed = true;
+          continue;
+        case 3: // linkup: flag
+          if (out.linkup !== undefined) break;
+          out.linkup = true;
+          continue;
+        case 4: // speed: u32
+          if (out.speed !== undefined) break;
+          out.speed = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A4[4]!, depth, (here ??= { set: S4, out, parent: up }));
+          continue;
+        case 5: // duplex: u8
+          if (out.duplex !== undefined) break;
+          out.duplex = n >= 1 ? mem.u8[at]! : host.general(pos, A4[5]!, depth, (here ??= { set: S4, out, parent: up }));
+          continue;
+        case 6: // removed: flag
+          if (out.removed !== undefined) break;
+          out.removed = true;
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
   return {
     sets: new Map([[S0, set0], [S1, set1], [S2, set2], [S3, set3], [S4, set4]]),
+    direct: new Map([[S0, direct0], [S1, direct1], [S2, direct2], [S3, direct3], [S4, direct4]]),
     structs: new Map([]),
   };
 }

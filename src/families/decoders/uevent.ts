@@ -3,9 +3,9 @@
 
 import type { Family } from '../../schema/compile.js';
 import type { Attributes } from '../../schema/decode.js';
-import { NLA_HDRLEN, STATUS_OK, STATUS_BAD_NEST } from '../../codec/constants.js';
+import { NLA_HDRLEN, NLA_F_NET_BYTEORDER, NLA_TYPE_MASK, STATUS_OK, STATUS_BAD_NEST } from '../../codec/constants.js';
 import { decodeString } from '../../codec/text.js';
-import { attrsByValue, u64le, type DecodeLevel, type FamilyDecoders, type SetDecoder } from './runtime.js';
+import { attrsByValue, u64le, keepUnknown, DIRECT_MAX_DEPTH, USE_INDEX, shortString, type DecodeLevel, type FamilyDecoders, type SetDecoder, type DirectSetDecoder } from './runtime.js';
 
 /** The uevent decoders, bound to the compiled schema of the spec. */
 export function bindUevent(family: Family): FamilyDecoders {
@@ -104,8 +104,104 @@ export function bindUevent(family: Family): FamilyDecoders {
     }
     return out;
   };
+  // attribute set uevent-keys, read from its bytes
+  const direct0: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // ACTION: string
+          if (out.ACTION !== undefined) break;
+          out.ACTION = shortString(mem.u8, at, at + n);
+          continue;
+        case 2: // DEVPATH: string
+          if (out.DEVPATH !== undefined) break;
+          out.DEVPATH = shortString(mem.u8, at, at + n);
+          continue;
+        case 3: // SUBSYSTEM: string
+          if (out.SUBSYSTEM !== undefined) break;
+          out.SUBSYSTEM = shortString(mem.u8, at, at + n);
+          continue;
+        case 4: // SEQNUM: u64
+          if (out.SEQNUM !== undefined) break;
+          out.SEQNUM = n >= 8 && (raw & NLA_F_NET_BYTEORDER) === 0 ? u64le(mem.view, at) : host.general(pos, A0[4]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 5: // DEVNAME: string
+          if (out.DEVNAME !== undefined) break;
+          out.DEVNAME = shortString(mem.u8, at, at + n);
+          continue;
+        case 6: // DEVTYPE: string
+          if (out.DEVTYPE !== undefined) break;
+          out.DEVTYPE = shortString(mem.u8, at, at + n);
+          continue;
+        case 7: // DRIVER: string
+          if (out.DRIVER !== undefined) break;
+          out.DRIVER = shortString(mem.u8, at, at + n);
+          continue;
+        case 8: // MAJOR: u32
+          if (out.MAJOR !== undefined) break;
+          out.MAJOR = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A0[8]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 9: // MINOR: u32
+          if (out.MINOR !== undefined) break;
+          out.MINOR = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A0[9]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 10: // DEVMODE: string
+          if (out.DEVMODE !== undefined) break;
+          out.DEVMODE = shortString(mem.u8, at, at + n);
+          continue;
+        case 11: // DEVUID: u32
+          if (out.DEVUID !== undefined) break;
+          out.DEVUID = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A0[11]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 12: // DEVGID: u32
+          if (out.DEVGID !== undefined) break;
+          out.DEVGID = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A0[12]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 13: // IFINDEX: u32
+          if (out.IFINDEX !== undefined) break;
+          out.IFINDEX = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A0[13]!, depth, (here ??= { set: S0, out, parent: up }));
+          continue;
+        case 14: // INTERFACE: string
+          if (out.INTERFACE !== undefined) break;
+          out.INTERFACE = shortString(mem.u8, at, at + n);
+          continue;
+        case 15: // MODALIAS: string
+          if (out.MODALIAS !== undefined) break;
+          out.MODALIAS = shortString(mem.u8, at, at + n);
+          continue;
+        case 16: // SYNTH_UUID: string
+          if (out.SYNTHUUID !== undefined) break;
+          out.SYNTHUUID = shortString(mem.u8, at, at + n);
+          continue;
+        case 17: // PRODUCT: string
+          if (out.PRODUCT !== undefined) break;
+          out.PRODUCT = shortString(mem.u8, at, at + n);
+          continue;
+        case 18: // TYPE: string
+          if (out.TYPE !== undefined) break;
+          out.TYPE = shortString(mem.u8, at, at + n);
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
   return {
     sets: new Map([[S0, set0]]),
+    direct: new Map([[S0, direct0]]),
     structs: new Map([]),
   };
 }
