@@ -357,50 +357,55 @@ export class NetlinkSocket {
       return;
     }
     for (let attempt = 0; ; attempt++) {
-      // Buffer the attempt: copies of its messages, yielded only once the
-      // attempt has ended without NLM_F_DUMP_INTR.
-      const messages: Uint8Array[] = [];
-      let interrupted = false;
-      for await (const part of this.dumpAttempt(spec, options, false)) {
-        for (let k = 0; k < part.count; k++) {
-          const i = part.indices[k]!;
-          if (part.batch.flags(i) & NLM_F_DUMP_INTR) interrupted = true;
-          messages.push(part.batch.view(i).slice());
+      // Buffer the attempt inside WASM memory (each message copied, padded to
+      // 4, into one region) and yield it only once the attempt has ended
+      // without NLM_F_DUMP_INTR: no allocation per message.
+      const buffer = this.codec.scanner();
+      try {
+        let capacity = 0;
+        let used = 0;
+        let count = 0;
+        let interrupted = false;
+        for await (const part of this.dumpAttempt(spec, options, false)) {
+          const batch = part.batch;
+          for (let k = 0; k < part.count; k++) {
+            const i = part.indices[k]!;
+            if (batch.flags(i) & NLM_F_DUMP_INTR) interrupted = true;
+            const length = batch.length(i);
+            const padded = (length + 3) & ~3;
+            if (used + padded > capacity) {
+              capacity = Math.max(used + padded, capacity * 2, 65536);
+              buffer.input(capacity); // grows in place, keeping what is there
+            }
+            const u8 = this.codec.memory.u8;
+            const from = batch.regionAddress + batch.offset(i);
+            const to = buffer.regionAddress + used;
+            u8.copyWithin(to, from, from + length);
+            u8.fill(0, to + length, to + padded);
+            used += padded;
+            count++;
+          }
         }
+        if (!interrupted) {
+          if (count > 0) yield this.buffered(buffer, used, count);
+          return;
+        }
+        if (attempt >= maxRestarts) throw new DumpInterruptedError(attempt);
+      } finally {
+        buffer.release();
       }
-      if (!interrupted) {
-        yield* this.replay(messages);
-        return;
-      }
-      if (attempt >= maxRestarts) throw new DumpInterruptedError(attempt);
     }
   }
 
-  /** Yields buffered message copies as one received batch. */
-  private *replay(messages: Uint8Array[]): Generator<ReceivedBatch> {
-    if (messages.length === 0) return;
-    const total = messages.reduce((n, m) => n + ((m.length + 3) & ~3), 0);
-    const scanner = this.codec.scanner();
-    try {
-      const region = scanner.input(total);
-      let at = 0;
-      for (const m of messages) {
-        region.set(m, at);
-        at += (m.length + 3) & ~3;
-      }
-      // Each message is its own datagram, so that an unaligned tail stays one.
-      at = 0;
-      messages.forEach((m, d) => {
-        scanner.setDatagram(d, at, m.length);
-        at += (m.length + 3) & ~3;
-      });
-      const batch = scanner.scan(messages.length);
-      const indices = new Int32Array(batch.count).map((_, k) => k);
-      const meta = new Uint32Array(messages.length * RECV_META_STRIDE); // kernel origin: all zero
-      yield { batch, meta, indices, count: batch.count };
-    } finally {
-      scanner.release();
-    }
+  /** The buffered messages of a consistent attempt as one received batch (kernel origin). */
+  private buffered(scanner: Scanner, bytes: number, count: number): ReceivedBatch {
+    // Every message is padded to 4, so they scan as one datagram.
+    scanner.setDatagram(0, 0, bytes);
+    const batch = scanner.scan(1);
+    if (batch.count !== count) throw new Error(`buffered dump rescanned as ${batch.count} messages, not ${count}`);
+    const indices = new Int32Array(count);
+    for (let k = 0; k < count; k++) indices[k] = k;
+    return { batch, meta: new Uint32Array(RECV_META_STRIDE), indices, count };
   }
 
   private async *dumpAttempt(spec: RequestSpec, options: DumpOptions | undefined, failOnInterrupt: boolean): AsyncGenerator<ReceivedBatch, void, undefined> {
