@@ -97,39 +97,8 @@ export function keepUnknown(out: Attributes, u8: Uint8Array, raw: number, at: nu
   (out.$unknown ??= []).push(entry);
 }
 
-const fromCharCode = String.fromCharCode;
-
-/**
- * decodeString for the short ASCII strings netlink is full of (names up to
- * IFNAMSIZ, kinds, qdiscs): one String.fromCharCode call instead of a
- * concatenation per character. Anything else goes to decodeString itself.
- */
-export function shortString(u8: Uint8Array, start: number, end: number): string {
-  let stop = start;
-  for (; stop < end; stop++) {
-    const c = u8[stop]!;
-    if (c === 0) break;
-    if (c >= 0x80) return decodeString(u8, start, end);
-  }
-  const s = start;
-  switch (stop - s) {
-    case 0: return '';
-    case 1: return fromCharCode(u8[s]!);
-    case 2: return fromCharCode(u8[s]!, u8[s + 1]!);
-    case 3: return fromCharCode(u8[s]!, u8[s + 1]!, u8[s + 2]!);
-    case 4: return fromCharCode(u8[s]!, u8[s + 1]!, u8[s + 2]!, u8[s + 3]!);
-    case 5: return fromCharCode(u8[s]!, u8[s + 1]!, u8[s + 2]!, u8[s + 3]!, u8[s + 4]!);
-    case 6: return fromCharCode(u8[s]!, u8[s + 1]!, u8[s + 2]!, u8[s + 3]!, u8[s + 4]!, u8[s + 5]!);
-    case 7: return fromCharCode(u8[s]!, u8[s + 1]!, u8[s + 2]!, u8[s + 3]!, u8[s + 4]!, u8[s + 5]!, u8[s + 6]!);
-    case 8: return fromCharCode(u8[s]!, u8[s + 1]!, u8[s + 2]!, u8[s + 3]!, u8[s + 4]!, u8[s + 5]!, u8[s + 6]!, u8[s + 7]!);
-    default:
-      if (stop - s <= 16) {
-        return fromCharCode(u8[s]!, u8[s + 1]!, u8[s + 2]!, u8[s + 3]!, u8[s + 4]!, u8[s + 5]!, u8[s + 6]!, u8[s + 7]!)
-          + shortString(u8, s + 8, stop);
-      }
-      return decodeString(u8, start, end);
-  }
-}
+/** A string attribute's payload, up to its NUL (the codec's decoder, which has the short-ASCII fast path). */
+export const shortString = decodeString;
 
 /** u8.slice(at, at + n): a loop for the few bytes of addresses and small binaries, the builtin past that. */
 export function copyBytes(u8: Uint8Array, at: number, n: number): Uint8Array {
