@@ -13,3 +13,4 @@ export { NestMap, type NestSpec } from './nest-map.js';
 export { MessageBuilder } from './builder.js';
 export { decodeString, encodeString, utf8 } from './text.js';
 export type { WasmMemory } from './wasm.js';
+export { decodeErrorMessage, type ErrorMessage } from './nlmsgerr.js';

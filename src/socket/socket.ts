@@ -24,7 +24,9 @@ import { ArgumentError, NetlinkError, NlkitError, type ExtendedAck } from '../co
 import {
   RECV_META_STRIDE, RECV_META_FLAGS, RECV_META_PORT, RECV_META_GROUPS, RECV_META_GROUP, RECV_FLAG_GROUP, type Transport,
 } from '../transport/transport.js';
-import { attributePathAt, decodeErrorMessage } from './extack.js';
+import { attributePathAt } from './extack.js';
+import { decodeErrorMessage } from '../codec/nlmsgerr.js';
+import { scratch } from './scratch.js';
 import { Message, originOf, truncatedSize, type ReceivedBatch, type Origin } from './received.js';
 import { EventStream, type EventStreamOptions, type SocketEvent } from './events.js';
 
@@ -563,7 +565,7 @@ export class NetlinkSocket {
   }
 
   private failRequest(pending: PendingRequest, batch: Batch, i: number): void {
-    const decoded = decodeErrorMessage(this.codec, batch.view(i));
+    const decoded = decodeErrorMessage(batch, i, scratch(this.codec).attributeWalker());
     const extack: ExtendedAck | undefined = decoded.extack;
     if (extack?.offset !== undefined) {
       const path = attributePathAt(this.codec, pending.bytes, pending.headerLength, extack.offset);

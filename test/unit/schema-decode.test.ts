@@ -264,7 +264,7 @@ describe('extended acks', () => {
       attr(1, ascii('Attribute failed policy validation')), attr(2, u32le(offset)), attr(4, policy, { nestedFlag: true }));
     const reply = msg(NLMSG_ERROR, payload, { flags: NLM_F_CAPPED | NLM_F_ACK_TLVS, seq: 5 });
     const batch = scanner.scanBytes(reply);
-    const decoded = decodeErrorReply(registry.family('nlmsgerr'), batch, 0, { schema: newlink, bytes: request });
+    const decoded = decodeErrorReply(batch, 0, { schema: newlink, bytes: request });
     expect(decoded.error).toBe(-22);
     expect(decoded.request.seq).toBe(5);
     expect(decoded.extack).toEqual({

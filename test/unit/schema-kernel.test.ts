@@ -86,7 +86,7 @@ describeKernel('schema encode/decode against the kernel', () => {
     const replies = request(NETLINK_ROUTE, bytes);
     const batch = codec.scan(replies[0]!);
     expect(batch.type(0)).toBe(NLMSG_ERROR);
-    const reply = decodeErrorReply(registry.family('nlmsgerr'), batch, 0, { schema: newlink, bytes });
+    const reply = decodeErrorReply(batch, 0, { schema: newlink, bytes });
     expect(reply.error).toBeLessThan(0); // ERANGE on recent kernels, EINVAL on older ones
     expect(reply.extack?.message).toBeTypeOf('string');
     expect(reply.extack?.attributePath).toEqual(['IFLA_LINKINFO', 'IFLA_INFO_DATA', 'IFLA_BR_GROUP_ADDR']);

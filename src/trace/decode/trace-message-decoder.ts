@@ -212,7 +212,7 @@ export class TraceMessageDecoder {
   private errorReply(m: TraceMessage, out: DecodedTraceMessage): void {
     const request = this.pendingRequest;
     const withRequest = request?.schema ? { schema: request.schema, bytes: request.bytes } : undefined;
-    const reply = decodeErrorReply(this.catalog.errorFamily, m.batch, m.index, withRequest, undefined, this.codec);
+    const reply = decodeErrorReply(m.batch, m.index, withRequest, undefined, this.codec);
     out.errno = reply.error;
     out.errnoName = reply.error === 0 ? 'OK' : errnoName(reply.error);
     const echoed = this.describe(m.protocol, reply.request.type, reply.request.flags, -1);
