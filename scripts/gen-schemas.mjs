@@ -27,6 +27,8 @@ const kernelDir = kernelArg >= 0 && args[kernelArg + 1]
   : '/usr/share/doc/linux-doc-6.12/Documentation/netlink/specs';
 const checkOnly = args.includes('--check');
 const projectDir = join(root, 'src/families/specs');
+/** Project additions to kernel specs, one file per kernel family (e.g. overlays/rt-link.yaml). */
+const overlayDir = join(projectDir, 'overlays');
 /** Generated path → text. */
 const outputs = new Map();
 const outDir = join(root, 'src/families/generated');
@@ -386,6 +388,33 @@ export default ${name};
   return { stem, name, family };
 }
 
+/**
+ * Adds an overlay's definitions, attribute sets and sub-message formats to a
+ * kernel spec (in place). Overlays only add: a name or format value the
+ * kernel spec already has is an error, so that a newer kernel spec that
+ * describes the same thing is noticed rather than silently shadowed.
+ */
+function applyOverlay(spec, overlay, where) {
+  for (const key of ['definitions', 'attribute-sets']) {
+    const have = new Set((spec[key] ?? []).map((x) => x.name));
+    for (const item of overlay[key] ?? []) {
+      if (have.has(item.name)) fail(where, `${key} ${item.name} is already in the kernel spec`);
+      (spec[key] ??= []).push(item);
+    }
+  }
+  for (const sm of overlay['sub-messages'] ?? []) {
+    const existing = (spec['sub-messages'] ??= []).find((x) => x.name === sm.name);
+    if (!existing) {
+      spec['sub-messages'].push(sm);
+      continue;
+    }
+    for (const format of sm.formats) {
+      if (existing.formats.some((f) => String(f.value) === String(format.value))) fail(where, `sub-message ${sm.name} already has a format for ${format.value}`);
+      existing.formats.push(format);
+    }
+  }
+}
+
 function licenseHeader(text) {
   const lines = [];
   for (const line of text.split('\n')) {
@@ -406,8 +435,17 @@ function main() {
     const plain = join(kernelDir, `${stem}.yaml`);
     const text = existsSync(gz) ? gunzipSync(readFileSync(gz)).toString('utf8') : readFileSync(plain, 'utf8');
     const spec = parse(text);
-    const family = familySpec(spec, `Linux 6.12 Documentation/netlink/specs/${stem}.yaml`);
-    modules.push(emit(stem.replace(/-/g, '_'), spec, family, licenseHeader(text)));
+    let source = `Linux 6.12 Documentation/netlink/specs/${stem}.yaml`;
+    let header = licenseHeader(text);
+    const overlayFile = `${spec.name}.yaml`;
+    if (existsSync(join(overlayDir, overlayFile))) {
+      const overlayText = readFileSync(join(overlayDir, overlayFile), 'utf8');
+      applyOverlay(spec, parse(overlayText), `src/families/specs/overlays/${overlayFile}`);
+      source += ` and src/families/specs/overlays/${overlayFile}`;
+      header += `\n//\n${licenseHeader(overlayText)}`;
+    }
+    const family = familySpec(spec, source);
+    modules.push(emit(stem.replace(/-/g, '_'), spec, family, header));
   }
   for (const file of readdirSync(projectDir).filter((f) => f.endsWith('.yaml')).sort()) {
     const text = readFileSync(join(projectDir, file), 'utf8');

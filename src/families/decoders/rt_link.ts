@@ -43,7 +43,11 @@ export function bindRtLink(family: Family): FamilyDecoders {
   const S27 = sets[27]!; // hw-s-info-one
   const S28 = sets[28]!; // link-dpll-pin-attrs
   const S29 = sets[29]!; // linkinfo-netkit-attrs
-  const S30 = sets[30]!; // prop-list-link-attrs
+  const S30 = sets[30]!; // linkinfo-veth-attrs
+  const S31 = sets[31]!; // linkinfo-vxlan-attrs
+  const S32 = sets[32]!; // linkinfo-macvlan-attrs
+  const S33 = sets[33]!; // macvlan-macaddr-attrs
+  const S34 = sets[34]!; // prop-list-link-attrs
   const A0 = attrsByValue(S0);
   const A2 = attrsByValue(S2);
   const A4 = attrsByValue(S4);
@@ -69,6 +73,10 @@ export function bindRtLink(family: Family): FamilyDecoders {
   const A28 = attrsByValue(S28);
   const A29 = attrsByValue(S29);
   const A30 = attrsByValue(S30);
+  const A31 = attrsByValue(S31);
+  const A32 = attrsByValue(S32);
+  const A33 = attrsByValue(S33);
+  const A34 = attrsByValue(S34);
   const T0 = structs[0]!; // rtgenmsg
   const T1 = structs[1]!; // ifinfomsg
   const T2 = structs[2]!; // ifla-bridge-id
@@ -94,12 +102,14 @@ export function bindRtLink(family: Family): FamilyDecoders {
   const T22 = structs[22]!; // ifla-vf-trust
   const T23 = structs[23]!; // ifla-vf-guid
   const T24 = structs[24]!; // ifla-vf-vlan-info
+  const T25 = structs[25]!; // ifla-vxlan-port-range
   const E0 = family.enums.get("ifinfo-flags")!;
   const E1 = family.enums.get("vlan-flags")!;
   const E2 = family.enums.get("ifla-vf-link-state-enum")!;
   const E3 = family.enums.get("rtext-filter")!;
   const E4 = family.enums.get("netkit-policy")!;
   const E5 = family.enums.get("netkit-mode")!;
+  const E6 = family.enums.get("macvlan-mode")!;
   // struct rtgenmsg (1 bytes)
   const struct0: StructDecoder = (u8, view, at, length, options) => {
     if (length < 1) return decodeStruct(T0, u8, view, at, length, options);
@@ -541,6 +551,16 @@ export function bindRtLink(family: Family): FamilyDecoders {
     if (length > 16) out["$tail"] = u8.slice(at + 16, at + length);
     return out;
   };
+  // struct ifla-vxlan-port-range (4 bytes)
+  const struct25: StructDecoder = (u8, view, at, length, options) => {
+    if (length < 4) return decodeStruct(T25, u8, view, at, length, options);
+    const out: Record<string, unknown> = {
+      low: view.getUint16(at, false),
+      high: view.getUint16(at + 2, false),
+    };
+    if (length > 4) out["$tail"] = u8.slice(at + 4, at + length);
+    return out;
+  };
   // attribute set link-attrs
   const set0: SetDecoder = (host, list, start, end, up, selected) => {
     const out: Attributes = {};
@@ -758,7 +778,7 @@ export function bindRtLink(family: Family): FamilyDecoders {
         continue;
       case 52: // prop-list: nest
         if (out.propList !== undefined) break;
-        out.propList = host.nest(list, k, status, S30, (here ??= { set: S0, out, parent: up }));
+        out.propList = host.nest(list, k, status, S34, (here ??= { set: S0, out, parent: up }));
         continue;
       case 53: // alt-ifname: string
         if (out.altIfname !== undefined) break;
@@ -2471,7 +2491,7 @@ export function bindRtLink(family: Family): FamilyDecoders {
     }
     return out;
   };
-  // attribute set prop-list-link-attrs
+  // attribute set linkinfo-veth-attrs
   const set30: SetDecoder = (host, list, start, end, up, selected) => {
     const out: Attributes = {};
     let here: DecodeLevel | null = null;
@@ -2485,8 +2505,261 @@ export function bindRtLink(family: Family): FamilyDecoders {
       const at = region + list.offset(k) + NLA_HDRLEN;
       const n = list.length(k) - NLA_HDRLEN;
       switch (type) {
+      case 1: // peer: sub-message
+        if (out.peer !== undefined) break;
+        out.peer = host.attribute(list, k, A30[1]!, (here ??= { set: S30, out, parent: up }));
+        continue;
+      }
+      host.unknown(out, list, k);
+    }
+    return out;
+  };
+  // attribute set linkinfo-vxlan-attrs
+  const set31: SetDecoder = (host, list, start, end, up, selected) => {
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    const region = list.regionAddress;
+    for (let k = start; k < end; k = list.next(k)) {
+      const status = list.status(k);
+      if (status !== STATUS_OK && status !== STATUS_BAD_NEST) throw list.error(k)!;
+      const type = list.type(k);
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = region + list.offset(k) + NLA_HDRLEN;
+      const n = list.length(k) - NLA_HDRLEN;
+      switch (type) {
+      case 1: // id: u32
+        if (out.id !== undefined) break;
+        out.id = n >= 4 && !list.netByteOrder(k) ? mem.view.getUint32(at, true) : host.attribute(list, k, A31[1]!, (here ??= { set: S31, out, parent: up }));
+        continue;
+      case 2: // group: binary
+        if (out.group !== undefined) break;
+        out.group = mem.u8.slice(at, at + n);
+        continue;
+      case 3: // link: u32
+        if (out.link !== undefined) break;
+        out.link = n >= 4 && !list.netByteOrder(k) ? mem.view.getUint32(at, true) : host.attribute(list, k, A31[3]!, (here ??= { set: S31, out, parent: up }));
+        continue;
+      case 4: // local: binary
+        if (out.local !== undefined) break;
+        out.local = mem.u8.slice(at, at + n);
+        continue;
+      case 5: // ttl: u8
+        if (out.ttl !== undefined) break;
+        out.ttl = n >= 1 ? mem.u8[at]! : host.attribute(list, k, A31[5]!, (here ??= { set: S31, out, parent: up }));
+        continue;
+      case 6: // tos: u8
+        if (out.tos !== undefined) break;
+        out.tos = n >= 1 ? mem.u8[at]! : host.attribute(list, k, A31[6]!, (here ??= { set: S31, out, parent: up }));
+        continue;
+      case 7: // learning: u8
+        if (out.learning !== undefined) break;
+        out.learning = n >= 1 ? mem.u8[at]! : host.attribute(list, k, A31[7]!, (here ??= { set: S31, out, parent: up }));
+        continue;
+      case 8: // ageing: u32
+        if (out.ageing !== undefined) break;
+        out.ageing = n >= 4 && !list.netByteOrder(k) ? mem.view.getUint32(at, true) : host.attribute(list, k, A31[8]!, (here ??= { set: S31, out, parent: up }));
+        continue;
+      case 9: // limit: u32
+        if (out.limit !== undefined) break;
+        out.limit = n >= 4 && !list.netByteOrder(k) ? mem.view.getUint32(at, true) : host.attribute(list, k, A31[9]!, (here ??= { set: S31, out, parent: up }));
+        continue;
+      case 10: // port-range: binary
+        if (out.portRange !== undefined) break;
+        out.portRange = struct25(mem.u8, mem.view, at, n, host.options);
+        continue;
+      case 11: // proxy: u8
+        if (out.proxy !== undefined) break;
+        out.proxy = n >= 1 ? mem.u8[at]! : host.attribute(list, k, A31[11]!, (here ??= { set: S31, out, parent: up }));
+        continue;
+      case 12: // rsc: u8
+        if (out.rsc !== undefined) break;
+        out.rsc = n >= 1 ? mem.u8[at]! : host.attribute(list, k, A31[12]!, (here ??= { set: S31, out, parent: up }));
+        continue;
+      case 13: // l2miss: u8
+        if (out.l2miss !== undefined) break;
+        out.l2miss = n >= 1 ? mem.u8[at]! : host.attribute(list, k, A31[13]!, (here ??= { set: S31, out, parent: up }));
+        continue;
+      case 14: // l3miss: u8
+        if (out.l3miss !== undefined) break;
+        out.l3miss = n >= 1 ? mem.u8[at]! : host.attribute(list, k, A31[14]!, (here ??= { set: S31, out, parent: up }));
+        continue;
+      case 15: // port: u16
+        if (out.port !== undefined) break;
+        out.port = host.attribute(list, k, A31[15]!, (here ??= { set: S31, out, parent: up }));
+        continue;
+      case 16: // group6: binary
+        if (out.group6 !== undefined) break;
+        out.group6 = mem.u8.slice(at, at + n);
+        continue;
+      case 17: // local6: binary
+        if (out.local6 !== undefined) break;
+        out.local6 = mem.u8.slice(at, at + n);
+        continue;
+      case 18: // udp-csum: u8
+        if (out.udpCsum !== undefined) break;
+        out.udpCsum = n >= 1 ? mem.u8[at]! : host.attribute(list, k, A31[18]!, (here ??= { set: S31, out, parent: up }));
+        continue;
+      case 19: // udp-zero-csum6-tx: u8
+        if (out.udpZeroCsum6Tx !== undefined) break;
+        out.udpZeroCsum6Tx = n >= 1 ? mem.u8[at]! : host.attribute(list, k, A31[19]!, (here ??= { set: S31, out, parent: up }));
+        continue;
+      case 20: // udp-zero-csum6-rx: u8
+        if (out.udpZeroCsum6Rx !== undefined) break;
+        out.udpZeroCsum6Rx = n >= 1 ? mem.u8[at]! : host.attribute(list, k, A31[20]!, (here ??= { set: S31, out, parent: up }));
+        continue;
+      case 21: // remcsum-tx: u8
+        if (out.remcsumTx !== undefined) break;
+        out.remcsumTx = n >= 1 ? mem.u8[at]! : host.attribute(list, k, A31[21]!, (here ??= { set: S31, out, parent: up }));
+        continue;
+      case 22: // remcsum-rx: u8
+        if (out.remcsumRx !== undefined) break;
+        out.remcsumRx = n >= 1 ? mem.u8[at]! : host.attribute(list, k, A31[22]!, (here ??= { set: S31, out, parent: up }));
+        continue;
+      case 23: // gbp: flag
+        if (out.gbp !== undefined) break;
+        out.gbp = true;
+        continue;
+      case 24: // remcsum-nopartial: flag
+        if (out.remcsumNopartial !== undefined) break;
+        out.remcsumNopartial = true;
+        continue;
+      case 25: // collect-metadata: u8
+        if (out.collectMetadata !== undefined) break;
+        out.collectMetadata = n >= 1 ? mem.u8[at]! : host.attribute(list, k, A31[25]!, (here ??= { set: S31, out, parent: up }));
+        continue;
+      case 26: // label: u32
+        if (out.label !== undefined) break;
+        out.label = host.attribute(list, k, A31[26]!, (here ??= { set: S31, out, parent: up }));
+        continue;
+      case 27: // gpe: flag
+        if (out.gpe !== undefined) break;
+        out.gpe = true;
+        continue;
+      case 28: // ttl-inherit: flag
+        if (out.ttlInherit !== undefined) break;
+        out.ttlInherit = true;
+        continue;
+      case 29: // df: u8
+        if (out.df !== undefined) break;
+        out.df = n >= 1 ? mem.u8[at]! : host.attribute(list, k, A31[29]!, (here ??= { set: S31, out, parent: up }));
+        continue;
+      case 30: // vnifilter: u8
+        if (out.vnifilter !== undefined) break;
+        out.vnifilter = n >= 1 ? mem.u8[at]! : host.attribute(list, k, A31[30]!, (here ??= { set: S31, out, parent: up }));
+        continue;
+      case 31: // localbypass: u8
+        if (out.localbypass !== undefined) break;
+        out.localbypass = n >= 1 ? mem.u8[at]! : host.attribute(list, k, A31[31]!, (here ??= { set: S31, out, parent: up }));
+        continue;
+      case 32: // label-policy: u32
+        if (out.labelPolicy !== undefined) break;
+        out.labelPolicy = n >= 4 && !list.netByteOrder(k) ? mem.view.getUint32(at, true) : host.attribute(list, k, A31[32]!, (here ??= { set: S31, out, parent: up }));
+        continue;
+      case 33: // reserved-bits: binary
+        if (out.reservedBits !== undefined) break;
+        out.reservedBits = mem.u8.slice(at, at + n);
+        continue;
+      }
+      host.unknown(out, list, k);
+    }
+    return out;
+  };
+  // attribute set linkinfo-macvlan-attrs
+  const set32: SetDecoder = (host, list, start, end, up, selected) => {
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    const region = list.regionAddress;
+    for (let k = start; k < end; k = list.next(k)) {
+      const status = list.status(k);
+      if (status !== STATUS_OK && status !== STATUS_BAD_NEST) throw list.error(k)!;
+      const type = list.type(k);
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = region + list.offset(k) + NLA_HDRLEN;
+      const n = list.length(k) - NLA_HDRLEN;
+      switch (type) {
+      case 1: // mode: u32
+        if (out.mode !== undefined) break;
+        out.mode = n >= 4 && !list.netByteOrder(k) ? host.names ? nameValue(E6, false, mem.view.getUint32(at, true)) : mem.view.getUint32(at, true) : host.attribute(list, k, A32[1]!, (here ??= { set: S32, out, parent: up }));
+        continue;
+      case 2: // flags: u16
+        if (out.flags !== undefined) break;
+        out.flags = n >= 2 && !list.netByteOrder(k) ? mem.view.getUint16(at, true) : host.attribute(list, k, A32[2]!, (here ??= { set: S32, out, parent: up }));
+        continue;
+      case 3: // macaddr-mode: u32
+        if (out.macaddrMode !== undefined) break;
+        out.macaddrMode = n >= 4 && !list.netByteOrder(k) ? mem.view.getUint32(at, true) : host.attribute(list, k, A32[3]!, (here ??= { set: S32, out, parent: up }));
+        continue;
+      case 4: // macaddr: binary
+        if (out.macaddr !== undefined) break;
+        out.macaddr = mem.u8.slice(at, at + n);
+        continue;
+      case 5: // macaddr-data: nest
+        if (out.macaddrData !== undefined) break;
+        out.macaddrData = host.nest(list, k, status, S33, (here ??= { set: S32, out, parent: up }));
+        continue;
+      case 6: // macaddr-count: u32
+        if (out.macaddrCount !== undefined) break;
+        out.macaddrCount = n >= 4 && !list.netByteOrder(k) ? mem.view.getUint32(at, true) : host.attribute(list, k, A32[6]!, (here ??= { set: S32, out, parent: up }));
+        continue;
+      case 7: // bc-queue-len: u32
+        if (out.bcQueueLen !== undefined) break;
+        out.bcQueueLen = n >= 4 && !list.netByteOrder(k) ? mem.view.getUint32(at, true) : host.attribute(list, k, A32[7]!, (here ??= { set: S32, out, parent: up }));
+        continue;
+      case 8: // bc-queue-len-used: u32
+        if (out.bcQueueLenUsed !== undefined) break;
+        out.bcQueueLenUsed = n >= 4 && !list.netByteOrder(k) ? mem.view.getUint32(at, true) : host.attribute(list, k, A32[8]!, (here ??= { set: S32, out, parent: up }));
+        continue;
+      case 9: // bc-cutoff: s32
+        if (out.bcCutoff !== undefined) break;
+        out.bcCutoff = n >= 4 && !list.netByteOrder(k) ? mem.view.getInt32(at, true) : host.attribute(list, k, A32[9]!, (here ??= { set: S32, out, parent: up }));
+        continue;
+      }
+      host.unknown(out, list, k);
+    }
+    return out;
+  };
+  // attribute set macvlan-macaddr-attrs
+  const set33: SetDecoder = (host, list, start, end, up, selected) => {
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    const region = list.regionAddress;
+    for (let k = start; k < end; k = list.next(k)) {
+      const status = list.status(k);
+      if (status !== STATUS_OK && status !== STATUS_BAD_NEST) throw list.error(k)!;
+      const type = list.type(k);
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = region + list.offset(k) + NLA_HDRLEN;
+      const n = list.length(k) - NLA_HDRLEN;
+      switch (type) {
+      case 4: { // macaddr: binary (multi)
+        const value = host.attribute(list, k, A33[4]!, (here ??= { set: S33, out, parent: up }));
+        ((out.macaddr ??= []) as unknown[]).push(value);
+        continue;
+      }
+      }
+      host.unknown(out, list, k);
+    }
+    return out;
+  };
+  // attribute set prop-list-link-attrs
+  const set34: SetDecoder = (host, list, start, end, up, selected) => {
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    const region = list.regionAddress;
+    for (let k = start; k < end; k = list.next(k)) {
+      const status = list.status(k);
+      if (status !== STATUS_OK && status !== STATUS_BAD_NEST) throw list.error(k)!;
+      const type = list.type(k);
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = region + list.offset(k) + NLA_HDRLEN;
+      const n = list.length(k) - NLA_HDRLEN;
+      switch (type) {
       case 53: { // alt-ifname: string (multi)
-        const value = host.attribute(list, k, A30[53]!, (here ??= { set: S30, out, parent: up }));
+        const value = host.attribute(list, k, A34[53]!, (here ??= { set: S34, out, parent: up }));
         ((out.altIfname ??= []) as unknown[]).push(value);
         continue;
       }
@@ -2716,7 +2989,7 @@ export function bindRtLink(family: Family): FamilyDecoders {
           continue;
         case 52: // prop-list: nest
           if (out.propList !== undefined) break;
-          out.propList = direct30(host, at, at + n, depth + 1, (here ??= { set: S0, out, parent: up }), null);
+          out.propList = direct34(host, at, at + n, depth + 1, (here ??= { set: S0, out, parent: up }), null);
           continue;
         case 53: // alt-ifname: string
           if (out.altIfname !== undefined) break;
@@ -4543,8 +4816,276 @@ export function bindRtLink(family: Family): FamilyDecoders {
     }
     return out;
   };
-  // attribute set prop-list-link-attrs, read from its bytes
+  // attribute set linkinfo-veth-attrs, read from its bytes
   const direct30: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // peer: sub-message
+          if (out.peer !== undefined) break;
+          out.peer = host.subMessage(at, n, A30[1]!, depth, (here ??= { set: S30, out, parent: up }));
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set linkinfo-vxlan-attrs, read from its bytes
+  const direct31: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // id: u32
+          if (out.id !== undefined) break;
+          out.id = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A31[1]!, depth, (here ??= { set: S31, out, parent: up }));
+          continue;
+        case 2: // group: binary
+          if (out.group !== undefined) break;
+          out.group = copyBytes(mem.u8, at, n);
+          continue;
+        case 3: // link: u32
+          if (out.link !== undefined) break;
+          out.link = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A31[3]!, depth, (here ??= { set: S31, out, parent: up }));
+          continue;
+        case 4: // local: binary
+          if (out.local !== undefined) break;
+          out.local = copyBytes(mem.u8, at, n);
+          continue;
+        case 5: // ttl: u8
+          if (out.ttl !== undefined) break;
+          out.ttl = n >= 1 ? mem.u8[at]! : host.general(pos, A31[5]!, depth, (here ??= { set: S31, out, parent: up }));
+          continue;
+        case 6: // tos: u8
+          if (out.tos !== undefined) break;
+          out.tos = n >= 1 ? mem.u8[at]! : host.general(pos, A31[6]!, depth, (here ??= { set: S31, out, parent: up }));
+          continue;
+        case 7: // learning: u8
+          if (out.learning !== undefined) break;
+          out.learning = n >= 1 ? mem.u8[at]! : host.general(pos, A31[7]!, depth, (here ??= { set: S31, out, parent: up }));
+          continue;
+        case 8: // ageing: u32
+          if (out.ageing !== undefined) break;
+          out.ageing = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A31[8]!, depth, (here ??= { set: S31, out, parent: up }));
+          continue;
+        case 9: // limit: u32
+          if (out.limit !== undefined) break;
+          out.limit = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A31[9]!, depth, (here ??= { set: S31, out, parent: up }));
+          continue;
+        case 10: // port-range: binary
+          if (out.portRange !== undefined) break;
+          out.portRange = struct25(mem.u8, mem.view, at, n, host.options);
+          continue;
+        case 11: // proxy: u8
+          if (out.proxy !== undefined) break;
+          out.proxy = n >= 1 ? mem.u8[at]! : host.general(pos, A31[11]!, depth, (here ??= { set: S31, out, parent: up }));
+          continue;
+        case 12: // rsc: u8
+          if (out.rsc !== undefined) break;
+          out.rsc = n >= 1 ? mem.u8[at]! : host.general(pos, A31[12]!, depth, (here ??= { set: S31, out, parent: up }));
+          continue;
+        case 13: // l2miss: u8
+          if (out.l2miss !== undefined) break;
+          out.l2miss = n >= 1 ? mem.u8[at]! : host.general(pos, A31[13]!, depth, (here ??= { set: S31, out, parent: up }));
+          continue;
+        case 14: // l3miss: u8
+          if (out.l3miss !== undefined) break;
+          out.l3miss = n >= 1 ? mem.u8[at]! : host.general(pos, A31[14]!, depth, (here ??= { set: S31, out, parent: up }));
+          continue;
+        case 15: // port: u16
+          if (out.port !== undefined) break;
+          out.port = host.general(pos, A31[15]!, depth, (here ??= { set: S31, out, parent: up }));
+          continue;
+        case 16: // group6: binary
+          if (out.group6 !== undefined) break;
+          out.group6 = copyBytes(mem.u8, at, n);
+          continue;
+        case 17: // local6: binary
+          if (out.local6 !== undefined) break;
+          out.local6 = copyBytes(mem.u8, at, n);
+          continue;
+        case 18: // udp-csum: u8
+          if (out.udpCsum !== undefined) break;
+          out.udpCsum = n >= 1 ? mem.u8[at]! : host.general(pos, A31[18]!, depth, (here ??= { set: S31, out, parent: up }));
+          continue;
+        case 19: // udp-zero-csum6-tx: u8
+          if (out.udpZeroCsum6Tx !== undefined) break;
+          out.udpZeroCsum6Tx = n >= 1 ? mem.u8[at]! : host.general(pos, A31[19]!, depth, (here ??= { set: S31, out, parent: up }));
+          continue;
+        case 20: // udp-zero-csum6-rx: u8
+          if (out.udpZeroCsum6Rx !== undefined) break;
+          out.udpZeroCsum6Rx = n >= 1 ? mem.u8[at]! : host.general(pos, A31[20]!, depth, (here ??= { set: S31, out, parent: up }));
+          continue;
+        case 21: // remcsum-tx: u8
+          if (out.remcsumTx !== undefined) break;
+          out.remcsumTx = n >= 1 ? mem.u8[at]! : host.general(pos, A31[21]!, depth, (here ??= { set: S31, out, parent: up }));
+          continue;
+        case 22: // remcsum-rx: u8
+          if (out.remcsumRx !== undefined) break;
+          out.remcsumRx = n >= 1 ? mem.u8[at]! : host.general(pos, A31[22]!, depth, (here ??= { set: S31, out, parent: up }));
+          continue;
+        case 23: // gbp: flag
+          if (out.gbp !== undefined) break;
+          out.gbp = true;
+          continue;
+        case 24: // remcsum-nopartial: flag
+          if (out.remcsumNopartial !== undefined) break;
+          out.remcsumNopartial = true;
+          continue;
+        case 25: // collect-metadata: u8
+          if (out.collectMetadata !== undefined) break;
+          out.collectMetadata = n >= 1 ? mem.u8[at]! : host.general(pos, A31[25]!, depth, (here ??= { set: S31, out, parent: up }));
+          continue;
+        case 26: // label: u32
+          if (out.label !== undefined) break;
+          out.label = host.general(pos, A31[26]!, depth, (here ??= { set: S31, out, parent: up }));
+          continue;
+        case 27: // gpe: flag
+          if (out.gpe !== undefined) break;
+          out.gpe = true;
+          continue;
+        case 28: // ttl-inherit: flag
+          if (out.ttlInherit !== undefined) break;
+          out.ttlInherit = true;
+          continue;
+        case 29: // df: u8
+          if (out.df !== undefined) break;
+          out.df = n >= 1 ? mem.u8[at]! : host.general(pos, A31[29]!, depth, (here ??= { set: S31, out, parent: up }));
+          continue;
+        case 30: // vnifilter: u8
+          if (out.vnifilter !== undefined) break;
+          out.vnifilter = n >= 1 ? mem.u8[at]! : host.general(pos, A31[30]!, depth, (here ??= { set: S31, out, parent: up }));
+          continue;
+        case 31: // localbypass: u8
+          if (out.localbypass !== undefined) break;
+          out.localbypass = n >= 1 ? mem.u8[at]! : host.general(pos, A31[31]!, depth, (here ??= { set: S31, out, parent: up }));
+          continue;
+        case 32: // label-policy: u32
+          if (out.labelPolicy !== undefined) break;
+          out.labelPolicy = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A31[32]!, depth, (here ??= { set: S31, out, parent: up }));
+          continue;
+        case 33: // reserved-bits: binary
+          if (out.reservedBits !== undefined) break;
+          out.reservedBits = copyBytes(mem.u8, at, n);
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set linkinfo-macvlan-attrs, read from its bytes
+  const direct32: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // mode: u32
+          if (out.mode !== undefined) break;
+          out.mode = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? host.names ? nameValue(E6, false, mem.view.getUint32(at, true)) : mem.view.getUint32(at, true) : host.general(pos, A32[1]!, depth, (here ??= { set: S32, out, parent: up }));
+          continue;
+        case 2: // flags: u16
+          if (out.flags !== undefined) break;
+          out.flags = n >= 2 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint16(at, true) : host.general(pos, A32[2]!, depth, (here ??= { set: S32, out, parent: up }));
+          continue;
+        case 3: // macaddr-mode: u32
+          if (out.macaddrMode !== undefined) break;
+          out.macaddrMode = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A32[3]!, depth, (here ??= { set: S32, out, parent: up }));
+          continue;
+        case 4: // macaddr: binary
+          if (out.macaddr !== undefined) break;
+          out.macaddr = copyBytes(mem.u8, at, n);
+          continue;
+        case 5: // macaddr-data: nest
+          if (out.macaddrData !== undefined) break;
+          out.macaddrData = direct33(host, at, at + n, depth + 1, (here ??= { set: S32, out, parent: up }), null);
+          continue;
+        case 6: // macaddr-count: u32
+          if (out.macaddrCount !== undefined) break;
+          out.macaddrCount = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A32[6]!, depth, (here ??= { set: S32, out, parent: up }));
+          continue;
+        case 7: // bc-queue-len: u32
+          if (out.bcQueueLen !== undefined) break;
+          out.bcQueueLen = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A32[7]!, depth, (here ??= { set: S32, out, parent: up }));
+          continue;
+        case 8: // bc-queue-len-used: u32
+          if (out.bcQueueLenUsed !== undefined) break;
+          out.bcQueueLenUsed = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A32[8]!, depth, (here ??= { set: S32, out, parent: up }));
+          continue;
+        case 9: // bc-cutoff: s32
+          if (out.bcCutoff !== undefined) break;
+          out.bcCutoff = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getInt32(at, true) : host.general(pos, A32[9]!, depth, (here ??= { set: S32, out, parent: up }));
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set macvlan-macaddr-attrs, read from its bytes
+  const direct33: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 4: { // macaddr: binary (multi)
+          const value = copyBytes(mem.u8, at, n);
+          ((out.macaddr ??= []) as unknown[]).push(value);
+          continue;
+        }
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set prop-list-link-attrs, read from its bytes
+  const direct34: DirectSetDecoder = (host, start, end, depth, up, selected) => {
     if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
     const out: Attributes = {};
     const mem = host.codec.memory;
@@ -4571,8 +5112,8 @@ export function bindRtLink(family: Family): FamilyDecoders {
     return out;
   };
   return {
-    sets: new Map([[S0, set0], [S1, set1], [S2, set2], [S3, set3], [S4, set4], [S5, set5], [S6, set6], [S7, set7], [S8, set8], [S9, set9], [S10, set10], [S11, set11], [S12, set12], [S13, set13], [S14, set14], [S15, set15], [S16, set16], [S17, set17], [S18, set18], [S19, set19], [S20, set20], [S21, set21], [S22, set22], [S23, set23], [S24, set24], [S25, set25], [S26, set26], [S27, set27], [S28, set28], [S29, set29], [S30, set30]]),
-    direct: new Map([[S0, direct0], [S1, direct1], [S2, direct2], [S3, direct3], [S4, direct4], [S5, direct5], [S6, direct6], [S7, direct7], [S8, direct8], [S9, direct9], [S10, direct10], [S11, direct11], [S12, direct12], [S13, direct13], [S14, direct14], [S15, direct15], [S16, direct16], [S17, direct17], [S18, direct18], [S19, direct19], [S20, direct20], [S21, direct21], [S22, direct22], [S23, direct23], [S24, direct24], [S25, direct25], [S26, direct26], [S27, direct27], [S28, direct28], [S29, direct29], [S30, direct30]]),
-    structs: new Map([[structs[0]!, struct0], [structs[1]!, struct1], [structs[2]!, struct2], [structs[3]!, struct3], [structs[4]!, struct4], [structs[5]!, struct5], [structs[6]!, struct6], [structs[7]!, struct7], [structs[8]!, struct8], [structs[9]!, struct9], [structs[10]!, struct10], [structs[11]!, struct11], [structs[12]!, struct12], [structs[13]!, struct13], [structs[14]!, struct14], [structs[15]!, struct15], [structs[16]!, struct16], [structs[17]!, struct17], [structs[18]!, struct18], [structs[19]!, struct19], [structs[20]!, struct20], [structs[21]!, struct21], [structs[22]!, struct22], [structs[23]!, struct23], [structs[24]!, struct24]]),
+    sets: new Map([[S0, set0], [S1, set1], [S2, set2], [S3, set3], [S4, set4], [S5, set5], [S6, set6], [S7, set7], [S8, set8], [S9, set9], [S10, set10], [S11, set11], [S12, set12], [S13, set13], [S14, set14], [S15, set15], [S16, set16], [S17, set17], [S18, set18], [S19, set19], [S20, set20], [S21, set21], [S22, set22], [S23, set23], [S24, set24], [S25, set25], [S26, set26], [S27, set27], [S28, set28], [S29, set29], [S30, set30], [S31, set31], [S32, set32], [S33, set33], [S34, set34]]),
+    direct: new Map([[S0, direct0], [S1, direct1], [S2, direct2], [S3, direct3], [S4, direct4], [S5, direct5], [S6, direct6], [S7, direct7], [S8, direct8], [S9, direct9], [S10, direct10], [S11, direct11], [S12, direct12], [S13, direct13], [S14, direct14], [S15, direct15], [S16, direct16], [S17, direct17], [S18, direct18], [S19, direct19], [S20, direct20], [S21, direct21], [S22, direct22], [S23, direct23], [S24, direct24], [S25, direct25], [S26, direct26], [S27, direct27], [S28, direct28], [S29, direct29], [S30, direct30], [S31, direct31], [S32, direct32], [S33, direct33], [S34, direct34]]),
+    structs: new Map([[structs[0]!, struct0], [structs[1]!, struct1], [structs[2]!, struct2], [structs[3]!, struct3], [structs[4]!, struct4], [structs[5]!, struct5], [structs[6]!, struct6], [structs[7]!, struct7], [structs[8]!, struct8], [structs[9]!, struct9], [structs[10]!, struct10], [structs[11]!, struct11], [structs[12]!, struct12], [structs[13]!, struct13], [structs[14]!, struct14], [structs[15]!, struct15], [structs[16]!, struct16], [structs[17]!, struct17], [structs[18]!, struct18], [structs[19]!, struct19], [structs[20]!, struct20], [structs[21]!, struct21], [structs[22]!, struct22], [structs[23]!, struct23], [structs[24]!, struct24], [structs[25]!, struct25]]),
   };
 }

@@ -16,7 +16,7 @@ export { neighbours, decodeNeighbour, decodeNeighbourMessage, RTM_NEWNEIGH, RTM_
 export { rules, decodeRule, decodeRuleMessage, RTM_NEWRULE, RTM_DELRULE, RTM_GETRULE, type Rule, type RuleSpec } from './rules.js';
 export { decodeRtnetlinkEvent, type RtnetlinkEvent } from './events.js';
 export { RTNL_GROUPS, rtnlGroups, rtnlGroupMask, type RtnlGroupName } from './groups.js';
-export { rtSchemas, rtLinkKinds, type RtSchema } from './schema.js';
+export { rtSchemas, type RtSchema } from './schema.js';
 export { VERB_FLAGS, describeTypes, type Verb, type OperationOptions, type ListOptions } from './request.js';
 export { ipText, ipv4Text, ipv6Text, hexText, macText, parseIp, parsePrefix, parseMac, type Prefix } from './address.js';
 export { ROUTE_TABLES, ROUTE_PROTOCOLS, ROUTE_SCOPES, ROUTE_TYPES, LINK_TYPES, nameOf, numberOf } from './names.js';
