@@ -12,16 +12,21 @@
 //             index); the run fails if any message fell back to the index
 //   nlkit table  the same by the table-driven decoder alone ({ decoders: 'table' })
 //   nlkit only  the same with only: ['ifname', 'mtu']
+//   hand-written  a decoder written by hand for exactly this dataset's
+//             messages (handwritten-link.ts), building the same objects: the
+//             plain-JS ceiling, to read the figures against
 //
 // Both sides read ifname and mtu of every message and let the objects go, so
 // neither keeps 100,000 objects alive. Before timing, a few messages are
 // decoded by both and compared field by field (ifname, mtu, txqlen,
 // operstate, index, rx_bytes, address): the comparison is only honest if both
-// produce the same values. The figures are medians of alternating passes.
+// produce the same values; the hand-written decoder's objects must equal
+// nlkit's whole (every message of the dump, deep strict equality). The figures are medians of alternating passes.
 //
 //   npx tsc -p tsconfig.json && node dist/bench/typed/decode.js [--quick]
 
 import { createRequire } from 'node:module';
+import { isDeepStrictEqual } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { loadCodec, type Batch } from '../../src/codec/index.js';
 import { defaultRegistry, forEachBatchMessage, type DecodedMessage, type DecodeOptions, type MessageSchema } from '../../src/schema/index.js';
@@ -29,6 +34,7 @@ import { directStats } from '../../src/families/decoders/runtime.js';
 import { LoadedDump } from '../codec.js';
 import { DEFAULT_MESSAGES, linkDataset, type Dump } from '../datasets.js';
 import { RTM_NEWLINK } from '../rtnl.js';
+import { HandwrittenLinkDecoder } from './handwritten-link.js';
 
 type NetlinkPackage = typeof import('netlink');
 
@@ -120,6 +126,20 @@ function checkEquivalent(netlink: NetlinkPackage, dump: Dump, loaded: LoadedDump
   if (compared !== reference.size) throw new Error(`compared ${compared} of ${reference.size} messages`);
 }
 
+/** The hand-written decoder must build exactly nlkit's objects, message for message. */
+function checkHandwritten(handwritten: HandwrittenLinkDecoder, loaded: LoadedDump, select: (batch: Batch, i: number) => MessageSchema | undefined): void {
+  const ours: DecodedMessage[] = [];
+  forEachBatchMessage(loaded.scan(), select, (m) => { ours.push(m); });
+  let k = 0;
+  handwritten.forEach((theirs) => {
+    if (!isDeepStrictEqual(theirs, ours[k])) {
+      throw new Error(`message ${k}: the hand-written decoder gives ${JSON.stringify(theirs, (_key, v: unknown) => (typeof v === 'bigint' ? String(v) : v))}`);
+    }
+    k++;
+  });
+  if (k !== ours.length) throw new Error(`the hand-written decoder decoded ${k} links, nlkit ${ours.length}`);
+}
+
 /** The link dataset's bytes only: its records would add 100,000 live objects to every collection of the timed passes. */
 function linkDump(messages: number): Dump {
   const { bytes, datagramLengths, messages: count } = linkDataset(messages);
@@ -142,6 +162,8 @@ export async function typedDecodeSuite(options: { quick?: boolean; messages?: nu
   const newlink = defaultRegistry().family('rt-link').message('newlink', 'reply');
   const select = (batch: Batch, i: number) => (batch.type(i) === RTM_NEWLINK ? newlink : undefined);
   checkEquivalent(netlink, dump, loaded, select);
+  const handwritten = new HandwrittenLinkDecoder(dump);
+  checkHandwritten(handwritten, loaded, select);
 
   let sink = 0;
   const fallbacksBefore = directStats.fallbacks;
@@ -166,6 +188,18 @@ export async function typedDecodeSuite(options: { quick?: boolean; messages?: nu
     { name: 'full', fn: nlkitWith(undefined) },
     { name: 'table', fn: nlkitWith({ decoders: 'table' }) },
     { name: 'only', fn: nlkitWith({ only: ['ifname', 'mtu'] }) },
+    {
+      name: 'handwritten',
+      fn: () => {
+        let sum = 0;
+        const n = handwritten.forEach((m) => {
+          const a = m.attributes as Record<string, unknown>;
+          sum += (a.mtu as number) + (a.ifname as string).length;
+        });
+        sink += sum;
+        return n;
+      },
+    },
   ];
   const seconds = new Map<string, number[]>(workloads.map((w) => [w.name, []]));
   const passes = options.quick ? 3 : 9;
@@ -190,6 +224,7 @@ export async function typedDecodeSuite(options: { quick?: boolean; messages?: nu
   return [
     figure('full', 'nlkit full objects (generated decoders)'), figure('table', 'nlkit full objects (table-driven)'),
     figure('only', "nlkit only ['ifname', 'mtu']"),
+    figure('handwritten', 'plain JS written by hand for this dataset (the ceiling)'),
   ];
 }
 

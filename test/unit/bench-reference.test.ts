@@ -27,6 +27,8 @@ import {
 import { buildLinks } from '../../bench/nlkit/build.js';
 import { codecSuites } from '../../bench/codec.js';
 import type { LinkSummary, RouteSummary } from '../../bench/summaries.js';
+import { HandwrittenLinkDecoder } from '../../bench/typed/handwritten-link.js';
+import { defaultRegistry, forEachBatchMessage, type DecodedMessage } from '../../src/schema/index.js';
 
 const codec = loadCodec();
 const MESSAGES = 2000;
@@ -318,5 +320,28 @@ describe('suites', () => {
       const expected = suite.reference.fn();
       for (const w of suite.nlkit) expect(w.fn(), `${suite.name} (${suite.dataset}) ${w.name}`).toEqual(expected);
     }
+  });
+});
+
+describe('hand-written typed link decoder', () => {
+  test('builds exactly the objects of the rt-link schema, for every message of the link dump', () => {
+    const newlink = defaultRegistry().family('rt-link').message('newlink', 'reply');
+    const ours: DecodedMessage[] = [];
+    forEachBatchMessage(codec.scan(links.bytes, links.datagramLengths), (b, i) => (b.type(i) === RTM_NEWLINK ? newlink : undefined), (m) => { ours.push(m); });
+    const theirs: Array<Record<string, unknown>> = [];
+    expect(new HandwrittenLinkDecoder(links).forEach((m) => { theirs.push(m); })).toBe(MESSAGES);
+    expect(theirs).toStrictEqual(ours);
+    // The dataset has every kind with decoded info data, and non-ASCII names.
+    const kinds = new Set(ours.map((m) => JSON.stringify(Object.keys(((m.attributes.linkinfo as Record<string, unknown>).data ?? {}) as object))));
+    expect(kinds.size).toBe(5);
+    expect(ours.some((m) => /[^\x00-\x7f]/.test(m.attributes.ifname as string))).toBe(true);
+  });
+
+  test('refuses an attribute it was not written for, rather than skipping it', () => {
+    const bytes = links.bytes.slice();
+    const view = viewOf(bytes);
+    // The first message's first attribute after ifinfomsg becomes type 200.
+    view.setUint16(16 + IFINFOMSG_SIZE + 2, 200, true);
+    expect(() => new HandwrittenLinkDecoder({ ...links, bytes }).forEach(() => {})).toThrow(/attribute 200/);
   });
 });
