@@ -48,6 +48,8 @@ describeKernel('nlkit link|addr|route|neigh|rule against ip', () => {
     [['link', 'show', 'dev', 'cv0'], ['link', 'show', 'dev', 'cv0']],
     [['addr'], ['addr', 'show']],
     [['addr', 'show', 'dev', 'cv1'], ['addr', 'show', 'dev', 'cv1']],
+    [['link', 'show', 'cv0'], ['link', 'show', 'cv0']],
+    [['addr', 'show', 'cv1'], ['addr', 'show', 'cv1']],
     [['addr', '-6'], ['-6', 'addr', 'show']],
     [['route'], ['route', 'show']],
     [['route', '-6'], ['-6', 'route', 'show']],
@@ -144,6 +146,9 @@ describeKernel('nlkit link|addr|route|neigh|rule against ip', () => {
     const badWord = await nlkit('route', 'show', 'colour', 'blue', '-n', ns.name);
     expect(badWord.code).toBe(2);
     expect(badWord.err).toMatch(/unknown word 'colour'/);
+    const twice = await nlkit('link', 'show', 'cv0', 'dev', 'cv1', '-n', ns.name);
+    expect(twice.code).toBe(2);
+    expect(twice.err).toMatch(/'dev' is given twice/);
     const badTable = await nlkit('route', 'show', 'table', 'nosuch', '-n', ns.name);
     expect(badTable.code).toBe(2);
   });

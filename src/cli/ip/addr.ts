@@ -71,13 +71,13 @@ export const addrCommand: Command = {
   name: 'addr',
   aliases: ['a', 'address'],
   summary: 'list interface addresses (like ip addr show)',
-  usage: `usage: nlkit addr [show] [dev NAME] [options]
+  usage: `usage: nlkit addr [show] [[dev] NAME] [options]
 
 Lists IPv4 and IPv6 addresses under their links. --json prints the addresses
 themselves, one object each, with the link's index and name.
 ${COMMON_USAGE}`,
   async run(args, context) {
-    const opts = parseShowArgs(args, ['dev'], 'addr');
+    const opts = parseShowArgs(args, ['dev'], 'addr', 'dev');
     return withRoute(opts.netns, async (sock) => {
       const names = await linkTable(sock);
       const dev = opts.words.get('dev');

@@ -26,9 +26,10 @@ export const COMMON_USAGE = `options:
 
 /**
  * Parses flags anywhere and the words `[show|list|ls] key value ...`; `keys`
- * are the words the command accepts.
+ * are the words the command accepts. With `bare`, a word that is no key
+ * stands for `bare WORD`, as ip reads `ip link show lo` as `dev lo`.
  */
-export function parseShowArgs(args: string[], keys: readonly string[], command: string): ShowArgs {
+export function parseShowArgs(args: string[], keys: readonly string[], command: string, bare?: string): ShowArgs {
   let parsed;
   try {
     parsed = parseArgs({
@@ -55,7 +56,13 @@ export function parseShowArgs(args: string[], keys: readonly string[], command: 
   }
   for (let i = 0; i < rest.length; i += 2) {
     const key = rest[i]!;
+    if (!keys.includes(key) && bare !== undefined && !words.has(bare)) {
+      words.set(bare, key);
+      i--;
+      continue;
+    }
     if (!keys.includes(key)) throw new UsageError(`unknown word '${key}' (known: ${keys.join(', ')})`);
+    if (words.has(key)) throw new UsageError(`'${key}' is given twice`);
     const value = rest[i + 1];
     if (value === undefined) throw new UsageError(`'${key}' needs a value`);
     words.set(key, value);

@@ -122,12 +122,12 @@ export const linkCommand: Command = {
   name: 'link',
   aliases: ['l'],
   summary: 'list network interfaces (like ip link show)',
-  usage: `usage: nlkit link [show] [dev NAME] [type KIND] [options]
+  usage: `usage: nlkit link [show] [[dev] NAME] [type KIND] [options]
 
 Lists the links of the namespace: index, name, flags, mtu, state, link-layer address.
 ${COMMON_USAGE}`,
   async run(args, context) {
-    const opts = parseShowArgs(args, ['dev', 'type'], 'link');
+    const opts = parseShowArgs(args, ['dev', 'type'], 'link', 'dev');
     return withRoute(opts.netns, async (sock) => {
       const names = await linkTable(sock);
       const dev = opts.words.get('dev');
