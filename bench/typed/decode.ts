@@ -12,6 +12,8 @@
 //             index); the run fails if any message fell back to the index
 //   nlkit table  the same by the table-driven decoder alone ({ decoders: 'table' })
 //   nlkit only  the same with only: ['ifname', 'mtu']
+//   nlkit lazy  the same with lazy: true (nests and structs deferred; the
+//             consumer reads none of them)
 //   hand-written  a decoder written by hand for exactly this dataset's
 //             messages (handwritten-link.ts), building the same objects: the
 //             plain-JS ceiling, to read the figures against
@@ -188,6 +190,7 @@ export async function typedDecodeSuite(options: { quick?: boolean; messages?: nu
     { name: 'full', fn: nlkitWith(undefined) },
     { name: 'table', fn: nlkitWith({ decoders: 'table' }) },
     { name: 'only', fn: nlkitWith({ only: ['ifname', 'mtu'] }) },
+    { name: 'lazy', fn: nlkitWith({ lazy: true }) },
     {
       name: 'handwritten',
       fn: () => {
@@ -223,7 +226,7 @@ export async function typedDecodeSuite(options: { quick?: boolean; messages?: nu
   };
   return [
     figure('full', 'nlkit full objects (generated decoders)'), figure('table', 'nlkit full objects (table-driven)'),
-    figure('only', "nlkit only ['ifname', 'mtu']"),
+    figure('only', "nlkit only ['ifname', 'mtu']"), figure('lazy', 'nlkit lazy (deferred nests and structs, unread)'),
     figure('handwritten', 'plain JS written by hand for this dataset (the ceiling)'),
   ];
 }
