@@ -63,3 +63,29 @@ describe('nlkit monitor (loopback)', () => {
     expect(await runCli(['monitor', 'link', '--count', '0'], [monitorCommand({ loopback: kernel })], bad)).toBe(2);
   });
 });
+
+describe('nlkit monitor overruns (loopback)', () => {
+  it('prints an [OVERRUN] line when the kernel dropped events, and goes on', async () => {
+    const kernel = new LoopbackKernel({ deterministic: true });
+    const stop = new AbortController();
+    const ctx = capture(stop.signal);
+    const run = runCli(['monitor', 'link', '--summary'], [monitorCommand({ loopback: kernel })], ctx);
+    await new Promise((r) => setTimeout(r, 10));
+    // A burst the monitor cannot read in between: the emulated receive buffer overflows.
+    for (let i = 0; i < 3000; i++) kernel.rtnetlink!.addLink({ name: `o${i}`, kind: 'bridge' });
+    await new Promise((r) => setTimeout(r, 50));
+    kernel.rtnetlink!.addLink({ name: 'after', kind: 'bridge' });
+    await new Promise((r) => setTimeout(r, 50));
+    stop.abort();
+    expect(await run).toBe(0);
+    const lines = ctx.out.join('').trim().split('\n');
+    const overruns = lines.filter((l) => l.startsWith('[OVERRUN] link: kernel dropped messages'));
+    expect(overruns.length).toBeGreaterThan(0);
+    const events = lines.filter((l) => l.startsWith('[LINK] newlink'));
+    expect(events.length).toBeGreaterThan(0);
+    expect(events.length).toBeLessThan(3001);
+    // Events after the overrun still arrive.
+    expect(lines.at(-1)).toMatch(/ifname=after/);
+    expect(ctx.err.join('')).toMatch(new RegExp(`${events.length} events received.*kernel overruns [1-9]`));
+  });
+});
