@@ -17,6 +17,7 @@ import { defaultRegistry } from '../../schema/default-registry.js';
 import { decodeBatchMessage, type Attributes } from '../../schema/decode.js';
 import { encodeAttributes } from '../../schema/encode.js';
 import type { Family } from '../../schema/compile.js';
+import { nftInteger, type NftData } from './nft-rule-text.js';
 import {
   NFNL_MSG_BATCH_BEGIN, NFNL_MSG_BATCH_END, NFNL_SUBSYS_NFTABLES, nfFamilyName, nfFamilyNumber, nfgenmsg, nfnlType,
   type NfFamilyName,
@@ -86,6 +87,32 @@ export interface NftSet {
   handle: number | bigint;
   flags: Array<string | number>;
   keyLength: number;
+  /** nft's data type id of the key (NFTA_SET_KEY_TYPE: 7 ipv4_addr, 13 inet_service, ...). */
+  keyType: number;
+  /** NFTA_SET_POLICY: 0 performance, 1 memory. */
+  policy?: number;
+  /** The size the set was declared with (NFTA_SET_DESC_SIZE). */
+  size?: number;
+  /** Default element timeout and garbage collection interval, in milliseconds. */
+  timeout?: number;
+  gcInterval?: number;
+  attributes: Attributes;
+}
+
+/** One element of a set, as NFT_MSG_GETSETELEM dumps it. */
+export interface NftSetElement {
+  key?: NftData;
+  /** Inclusive end of an interval (sets that store both ends in one element). */
+  keyEnd?: NftData;
+  /** NFT_SET_ELEM_* flags: 1 = interval end. */
+  flags: number;
+  /** Map data (verdict or value), for maps. */
+  data?: NftData;
+  /** The element's timeout and the time it has left, in milliseconds. */
+  timeout?: number;
+  expiration?: number;
+  /** The element's expressions (counters ...), decoded like a rule's. */
+  expressions?: unknown[];
   attributes: Attributes;
 }
 
@@ -154,13 +181,71 @@ export async function listSets(sock: NetlinkSocket, options: { family?: NfFamily
   const out: NftSet[] = [];
   for await (const { family: fam, attributes: a } of dumpObjects(sock, NFT_MSG.getset, 'newset', options.family, options.table ? { table: options.table } : undefined)) {
     const flags = a.flags;
-    out.push({
+    const set: NftSet = {
       family: nfFamilyName(fam), table: String(a.table ?? ''), name: String(a.name ?? ''), handle: num(a.handle),
       flags: Array.isArray(flags) ? flags : flags === undefined ? [] : [flags as string | number],
-      keyLength: Number(a.keyLen ?? 0), attributes: a,
-    });
+      keyLength: Number(a.keyLen ?? 0), keyType: Number(a.keyType ?? 0), attributes: a,
+    };
+    if (a.policy !== undefined) set.policy = Number(a.policy);
+    const size = (a.desc as Obj | undefined)?.size;
+    if (size !== undefined) set.size = Number(size);
+    const timeout = nftInteger('set-attrs', 'timeout', a.timeout);
+    if (timeout !== undefined) set.timeout = Number(timeout);
+    const gc = nftInteger('set-attrs', 'gcInterval', a.gcInterval);
+    if (gc !== undefined) set.gcInterval = Number(gc);
+    out.push(set);
   }
   return options.table ? out.filter((x) => x.table === options.table) : out;
+}
+
+function nftData(v: unknown): NftData | undefined {
+  if (!v || typeof v !== 'object') return undefined;
+  const o = v as Obj;
+  const out: NftData = {};
+  if (o.value instanceof Uint8Array) out.value = o.value;
+  const verdict = o.verdict as Obj | undefined;
+  if (verdict) {
+    const code = typeof verdict.code === 'string' ? VERDICT_NUMBERS[verdict.code] : Number(verdict.code);
+    if (code === undefined) throw new ArgumentError(`unknown verdict '${String(verdict.code)}'`);
+    out.verdict = { code: code > 0x7fffffff ? code - 0x100000000 : code };
+    if (verdict.chain !== undefined) out.verdict.chain = String(verdict.chain);
+  }
+  return out;
+}
+
+const VERDICT_NUMBERS: Record<string, number> = { continue: -1, break: -2, jump: -3, goto: -4, return: -5, drop: 0, accept: 1, stolen: 2, queue: 3, repeat: 4 };
+
+/**
+ * The elements of one set (NFT_MSG_GETSETELEM). The kernel needs the family,
+ * table and set to find it; the order is the kernel's (nft sorts on output).
+ */
+export async function listSetElements(sock: NetlinkSocket, options: { family: NfFamilyName | number; table: string; set: string }): Promise<NftSetElement[]> {
+  const out: NftSetElement[] = [];
+  for await (const { attributes: a } of dumpObjects(sock, NFT_MSG.getsetelem, 'newsetelem', options.family, { table: options.table, set: options.set })) {
+    if (a.table !== options.table || a.set !== options.set) continue;
+    const elems = ((a.elements as Obj | undefined)?.elem ?? []) as Obj[];
+    for (const e of elems) {
+      // NFTA_SET_ELEM_FLAGS is a big-endian u32 the spec leaves as bytes.
+      const f = e.flags;
+      const flags = f instanceof Uint8Array && f.length === 4 ? new DataView(f.buffer, f.byteOffset, 4).getUint32(0, false) : 0;
+      const el: NftSetElement = { flags, attributes: e as Attributes };
+      const key = nftData(e.key);
+      if (key) el.key = key;
+      const keyEnd = nftData(e.keyEnd);
+      if (keyEnd) el.keyEnd = keyEnd;
+      const data = nftData(e.data);
+      if (data) el.data = data;
+      const timeout = nftInteger('setelem-attrs', 'timeout', e.timeout);
+      if (timeout !== undefined) el.timeout = Number(timeout);
+      const expiration = nftInteger('setelem-attrs', 'expiration', e.expiration);
+      if (expiration !== undefined) el.expiration = Number(expiration);
+      // One expression (NFTA_SET_ELEM_EXPR) or a list of them (_EXPRESSIONS).
+      const exprs = [...(e.expr ? [e.expr] : []), ...(((e.expressions as Obj | undefined)?.elem ?? []) as unknown[])];
+      if (exprs.length) el.expressions = exprs;
+      out.push(el);
+    }
+  }
+  return out;
 }
 
 /** One change of a batch: a message of the nftables spec by name, its family and attributes. */

@@ -1,0 +1,1199 @@
+// nft's text for rules and sets, from their decoded netlink attributes.
+//
+// A rule reaches the kernel as a small register program; nft prints it back
+// by reading that program the way it was written:
+//
+//   [ meta load l4proto => reg 1 ]            ─┐ dependency: hidden, because
+//   [ cmp eq reg 1 0x06 ]                      ─┘ the next match implies it
+//   [ payload load 2b @ transport + 2 => reg 1 ] ─┐
+//   [ cmp eq reg 1 0x0016 ]                      ─┴► "tcp dport 22"
+//   [ counter pkts 0 bytes 0 ]                    ─► "counter packets 0 bytes 0"
+//   [ immediate reg 0 accept ]                    ─► "accept"
+//
+// A load (payload, meta, ct, immediate) puts a symbolic value in a register;
+// bitwise refines it; cmp, range and lookup consume it into a statement. A
+// match that sets the protocol context (meta nfproto, meta l4proto,
+// ip protocol, ip6 nexthdr) is remembered as a dependency and dropped when a
+// later payload match of the layer it selected consumes it, as nft does.
+//
+// Nothing is guessed: an expression this module does not know, or a load
+// nothing consumed, becomes a `[unknown expression NAME ...]` marker in its
+// place, and the whole rule is printed commented out (`# ...`) so that the
+// text never reads as a different rule. Chains use numeric priorities, like
+// `nft -y list ruleset`.
+
+import { MalformedError, TruncatedError } from '../../codec/errors.js';
+import { defaultRegistry } from '../../schema/default-registry.js';
+import type { AttributeSchema, AttributeSetSchema } from '../../schema/compile.js';
+import { formatAddress } from './address.js';
+
+// ─── expression attributes, by kernel attribute number ──────────────────────
+
+/**
+ * One expression's attributes read by kernel attribute number, whether the
+ * schema decoded them (an object, keys from the spec) or left them as bytes
+ * (the spec has no format for that expression name).
+ */
+class ExprFields {
+  private readonly raw: Map<number, Uint8Array> | null;
+  private readonly obj: Record<string, unknown> | null;
+
+  constructor(readonly name: string, data: unknown, private readonly format: AttributeSetSchema | undefined) {
+    if (data instanceof Uint8Array) {
+      this.raw = parseTlv(data);
+      this.obj = null;
+    } else if (data && typeof data === 'object') {
+      this.raw = null;
+      this.obj = data as Record<string, unknown>;
+    } else {
+      this.raw = new Map();
+      this.obj = null;
+    }
+  }
+
+  private schemaOf(n: number): AttributeSchema | undefined {
+    return this.format?.byValue.get(n);
+  }
+
+  private value(n: number): unknown {
+    if (this.raw) return this.raw.get(n);
+    const a = this.schemaOf(n);
+    return a ? this.obj![a.key] : undefined;
+  }
+
+  has(n: number): boolean {
+    return this.value(n) !== undefined;
+  }
+
+  /** An integer attribute (nftables writes them all big-endian). */
+  int(n: number): number | undefined {
+    const v = this.bigint(n);
+    return v === undefined ? undefined : Number(v);
+  }
+
+  bigint(n: number): bigint | undefined {
+    const v = this.value(n);
+    if (v === undefined) return undefined;
+    if (v instanceof Uint8Array) return readBe(v);
+    const a = this.schemaOf(n)!;
+    if (typeof v === 'string') {
+      const e = a.enum?.byName.get(v);
+      if (e === undefined) throw new MalformedError(`${this.name}: attribute ${a.name} has unknown name '${v}'`, 0);
+      return BigInt(e);
+    }
+    if (Array.isArray(v)) {
+      let mask = 0n;
+      for (const f of v) mask |= BigInt(typeof f === 'number' ? f : a.enum ? a.enum.mask(a.enum.byName.get(String(f)) ?? 0) : 0);
+      return mask;
+    }
+    if (typeof v === 'number' || typeof v === 'bigint') {
+      // Every nftables integer attribute is big-endian on the wire (the
+      // kernel writes them with nla_put_be*); where the spec forgets to say
+      // so, the decoded number came out byte-swapped and is swapped back.
+      const size = a.type === 'u16' ? 2 : a.type === 'u32' ? 4 : a.type === 'u64' ? 8 : 0;
+      return size && !a.be ? swap(BigInt(v), size) : BigInt(v);
+    }
+    throw new MalformedError(`${this.name}: attribute ${n} is not an integer`, 0);
+  }
+
+  str(n: number): string | undefined {
+    const v = this.value(n);
+    if (v === undefined) return undefined;
+    if (typeof v === 'string') return v;
+    if (v instanceof Uint8Array) return cString(v);
+    return String(v);
+  }
+
+  /** A NFTA_DATA_* nest: a value, or a verdict with its chain. */
+  data(n: number): NftData | undefined {
+    const v = this.value(n);
+    if (v === undefined) return undefined;
+    if (v instanceof Uint8Array) return dataFromTlv(parseTlv(v));
+    return dataFromObject(v as Record<string, unknown>);
+  }
+
+  /** The attributes as text, for the marker of an expression not rendered. */
+  describe(): string {
+    if (this.raw) return [...this.raw].map(([t, b]) => `${t}=0x${hex(b)}`).join(' ');
+    return describeObject(this.obj!);
+  }
+}
+
+export interface NftData {
+  value?: Uint8Array;
+  verdict?: { code: number; chain?: string };
+}
+
+const VERDICT_CODES: Record<string, number> = {
+  continue: -1, break: -2, jump: -3, goto: -4, return: -5, drop: 0, accept: 1, stolen: 2, queue: 3, repeat: 4, stop: 5,
+};
+
+function verdictCode(v: unknown): number {
+  if (typeof v === 'number') return v > 0x7fffffff ? v - 0x100000000 : v;
+  if (typeof v === 'string' && v in VERDICT_CODES) return VERDICT_CODES[v]!;
+  if (v instanceof Uint8Array) return Number(BigInt.asIntN(32, readBe(v)));
+  throw new MalformedError(`verdict code ${String(v)} is not a number`, 0);
+}
+
+function dataFromObject(o: Record<string, unknown>): NftData {
+  const out: NftData = {};
+  if (o.value instanceof Uint8Array) out.value = o.value;
+  const verdict = o.verdict as Record<string, unknown> | undefined;
+  if (verdict) {
+    out.verdict = { code: verdictCode(verdict.code) };
+    if (verdict.chain !== undefined) out.verdict.chain = String(verdict.chain);
+  }
+  return out;
+}
+
+function dataFromTlv(m: Map<number, Uint8Array>): NftData {
+  const out: NftData = {};
+  const value = m.get(1);
+  if (value) out.value = value;
+  const verdict = m.get(2);
+  if (verdict) {
+    const v = parseTlv(verdict);
+    const code = v.get(1);
+    if (!code) throw new MalformedError('verdict without a code', 0);
+    out.verdict = { code: verdictCode(code) };
+    const chain = v.get(2);
+    if (chain) out.verdict.chain = cString(chain);
+  }
+  return out;
+}
+
+/** Attributes of a nest's payload by type (nested/byte-order bits cleared); bounds-checked. */
+export function parseTlv(bytes: Uint8Array): Map<number, Uint8Array> {
+  const out = new Map<number, Uint8Array>();
+  let at = 0;
+  while (at + 4 <= bytes.length) {
+    const len = bytes[at]! | (bytes[at + 1]! << 8);
+    const type = (bytes[at + 2]! | (bytes[at + 3]! << 8)) & 0x3fff;
+    if (len < 4) throw new MalformedError(`attribute length ${len} is shorter than its header`, at);
+    if (at + len > bytes.length) throw new TruncatedError(`attribute of ${len} bytes runs past the ${bytes.length} bytes of its nest`, at);
+    out.set(type, bytes.subarray(at + 4, at + len));
+    at += (len + 3) & ~3;
+  }
+  if (at < bytes.length && bytes.length - at < 4) throw new TruncatedError(`${bytes.length - at} stray bytes after the last attribute`, at);
+  return out;
+}
+
+function readBe(b: Uint8Array): bigint {
+  let v = 0n;
+  for (const x of b) v = (v << 8n) | BigInt(x);
+  return v;
+}
+
+function swap(v: bigint, size: number): bigint {
+  let out = 0n;
+  for (let i = 0; i < size; i++) {
+    out = (out << 8n) | (v & 0xffn);
+    v >>= 8n;
+  }
+  return out;
+}
+
+function cString(b: Uint8Array): string {
+  const end = b.indexOf(0);
+  return String.fromCharCode(...(end < 0 ? b : b.subarray(0, end)));
+}
+
+const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+
+function describeObject(o: Record<string, unknown>): string {
+  return Object.entries(o).map(([k, v]) => {
+    if (v instanceof Uint8Array) return `${k}=0x${hex(v)}`;
+    if (Array.isArray(v)) return `${k}=${v.join(',')}`;
+    if (v && typeof v === 'object') return `${k}={ ${describeObject(v as Record<string, unknown>)} }`;
+    return `${k}=${String(v)}`;
+  }).join(' ');
+}
+
+/**
+ * An integer attribute of an nftables attribute set as the schema decoded
+ * it, corrected to the big-endian value the kernel sent when the spec
+ * leaves out `be` (see ExprFields.bigint).
+ */
+export function nftInteger(setName: string, key: string, v: unknown): bigint | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'number' && typeof v !== 'bigint') throw new MalformedError(`${setName}.${key} is not an integer`, 0);
+  const a = defaultRegistry().family('nftables').sets.get(setName)?.byKey.get(key);
+  const size = a?.type === 'u16' ? 2 : a?.type === 'u32' ? 4 : a?.type === 'u64' ? 8 : 0;
+  return a && size && !a.be ? swap(BigInt(v), size) : BigInt(v);
+}
+
+/**
+ * nft's own annotations (libnftnl "udata"): u8 type, u8 length, value. Rule,
+ * chain and table comments are type 0; a set's comment is 7, its auto-merge
+ * flag 2, its `typeof` expressions 3 and 4.
+ *
+ *   ┌──────┬─────┬───────────────┬──────┬─────┬─────
+ *   │ type │ len │ value (len)   │ type │ len │ ...
+ *   └──────┴─────┴───────────────┴──────┴─────┴─────
+ */
+export function parseUserdata(bytes: Uint8Array): Map<number, Uint8Array> {
+  const out = new Map<number, Uint8Array>();
+  let at = 0;
+  while (at < bytes.length) {
+    if (at + 2 > bytes.length) throw new TruncatedError('userdata entry without its length byte', at);
+    const len = bytes[at + 1]!;
+    if (at + 2 + len > bytes.length) throw new TruncatedError(`userdata entry of ${len} bytes runs past the ${bytes.length} bytes`, at);
+    out.set(bytes[at]!, bytes.subarray(at + 2, at + 2 + len));
+    at += 2 + len;
+  }
+  return out;
+}
+
+/** The comment stored in userdata under `type`, if any. */
+export function userdataComment(bytes: Uint8Array | undefined, type: number): string | undefined {
+  if (!bytes) return undefined;
+  const v = parseUserdata(bytes).get(type);
+  return v ? cString(v) : undefined;
+}
+
+/** Milliseconds as nft prints times: 1h, 59m59s996ms, 2d3h. */
+export function formatDuration(ms: bigint): string {
+  const parts: string[] = [];
+  for (const [unit, size] of [['d', 86_400_000n], ['h', 3_600_000n], ['m', 60_000n], ['s', 1000n], ['ms', 1n]] as const) {
+    const n = ms / size;
+    if (n > 0n) parts.push(`${n}${unit}`);
+    ms %= size;
+  }
+  return parts.join('') || '0s';
+}
+
+// ─── value types: how nft prints a value of each kind ───────────────────────
+
+type ValueType =
+  | 'ipv4' | 'ipv6' | 'ether' | 'int' | 'hex' | 'mark' | 'proto' | 'nfproto' | 'ethertype' | 'ifname' | 'string'
+  | 'tcpflags' | 'icmptype' | 'icmp6type' | 'ctstate' | 'ctstatus' | 'ctdir' | 'pkttype' | 'hostint' | 'addrtype' | 'exists';
+
+const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/** Protocol names as nft prints them (from /etc/protocols). */
+const PROTOCOLS: Record<number, string> = {
+  1: 'icmp', 2: 'igmp', 4: 'ipencap', 6: 'tcp', 17: 'udp', 33: 'dccp', 41: 'ipv6', 47: 'gre', 50: 'esp', 51: 'ah', 58: 'ipv6-icmp',
+  89: 'ospf', 103: 'pim', 108: 'comp', 112: 'vrrp', 132: 'sctp', 136: 'udplite',
+};
+const NFPROTO_NAMES: Record<number, string> = { 2: 'ipv4', 10: 'ipv6' };
+const ETHERTYPES: Record<number, string> = { 0x0800: 'ip', 0x0806: 'arp', 0x86dd: 'ip6', 0x8100: '8021q', 0x88a8: '8021ad', 0x8035: 'rarp', 0x8847: 'mpls' };
+const TCP_FLAGS = ['fin', 'syn', 'rst', 'psh', 'ack', 'urg', 'ecn', 'cwr'];
+const CT_STATES: Array<[number, string]> = [[1, 'invalid'], [2, 'established'], [4, 'related'], [8, 'new'], [64, 'untracked']];
+const CT_STATUS: Array<[number, string]> = [[1, 'expected'], [2, 'seen-reply'], [4, 'assured'], [8, 'confirmed'], [16, 'snat'], [32, 'dnat'], [512, 'dying']];
+const PKTTYPES: Record<number, string> = { 0: 'host', 1: 'broadcast', 2: 'multicast', 3: 'other' };
+/** Route types (RTN_*), as fib ... type prints them. */
+const ADDRTYPES: Record<number, string> = {
+  0: 'unspec', 1: 'unicast', 2: 'local', 3: 'broadcast', 4: 'anycast', 5: 'multicast', 6: 'blackhole', 7: 'unreachable', 8: 'prohibit',
+};
+const ICMP_TYPES: Record<number, string> = {
+  0: 'echo-reply', 3: 'destination-unreachable', 4: 'source-quench', 5: 'redirect', 8: 'echo-request', 9: 'router-advertisement',
+  10: 'router-solicitation', 11: 'time-exceeded', 12: 'parameter-problem', 13: 'timestamp-request', 14: 'timestamp-reply',
+  15: 'info-request', 16: 'info-reply', 17: 'address-mask-request', 18: 'address-mask-reply',
+};
+const ICMP6_TYPES: Record<number, string> = {
+  1: 'destination-unreachable', 2: 'packet-too-big', 3: 'time-exceeded', 4: 'parameter-problem', 128: 'echo-request', 129: 'echo-reply',
+  130: 'mld-listener-query', 131: 'mld-listener-report', 132: 'mld-listener-done', 133: 'nd-router-solicit', 134: 'nd-router-advert',
+  135: 'nd-neighbor-solicit', 136: 'nd-neighbor-advert', 137: 'nd-redirect', 138: 'router-renumbering', 143: 'mld2-listener-report',
+};
+
+function bitNames(v: number, table: Array<[number, string]>): string | undefined {
+  const names: string[] = [];
+  let left = v;
+  for (const [bit, name] of table) if (v & bit) { names.push(name); left &= ~bit; }
+  return left === 0 && names.length ? names.join(',') : undefined;
+}
+
+/** An integer from a register's bytes: payload is network order, meta and ct host order. */
+function intOf(b: Uint8Array, hostOrder: boolean): bigint {
+  return hostOrder && LITTLE_ENDIAN_HOST ? readBe(Uint8Array.from(b).reverse()) : readBe(b);
+}
+
+export function formatValue(b: Uint8Array, type: ValueType): string {
+  switch (type) {
+    case 'ipv4': case 'ipv6':
+      return b.length === 4 || b.length === 16 ? formatAddress(b) : `0x${hex(b)}`;
+    case 'ether':
+      return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join(':');
+    case 'ifname': case 'string': {
+      const end = b.indexOf(0);
+      // A comparison shorter than the field, without its NUL, is a prefix match.
+      return end < 0 ? `"${cString(b)}*"` : `"${cString(b)}"`;
+    }
+    case 'mark':
+      return `0x${intOf(b, true).toString(16).padStart(8, '0')}`;
+    case 'hex':
+      return `0x${hex(b)}`;
+    case 'int':
+      return intOf(b, false).toString();
+    case 'hostint':
+      return intOf(b, true).toString();
+    case 'proto': {
+      const n = Number(intOf(b, true));
+      return PROTOCOLS[n] ?? String(n);
+    }
+    case 'nfproto': {
+      const n = Number(intOf(b, true));
+      return NFPROTO_NAMES[n] ?? String(n);
+    }
+    case 'ethertype': {
+      const n = Number(intOf(b, false));
+      return ETHERTYPES[n] ?? `0x${n.toString(16).padStart(4, '0')}`;
+    }
+    case 'tcpflags': {
+      const n = Number(intOf(b, false));
+      return TCP_FLAGS.filter((_, i) => n & (1 << i)).join(' | ') || '0x0';
+    }
+    case 'icmptype': {
+      const n = Number(intOf(b, false));
+      return ICMP_TYPES[n] ?? String(n);
+    }
+    case 'icmp6type': {
+      const n = Number(intOf(b, false));
+      return ICMP6_TYPES[n] ?? String(n);
+    }
+    case 'ctstate': {
+      const n = Number(intOf(b, true));
+      return bitNames(n, CT_STATES) ?? `0x${n.toString(16).padStart(8, '0')}`;
+    }
+    case 'ctstatus': {
+      const n = Number(intOf(b, true));
+      return bitNames(n, CT_STATUS) ?? `0x${n.toString(16).padStart(8, '0')}`;
+    }
+    case 'ctdir': {
+      const n = Number(intOf(b, true));
+      return n === 0 ? 'original' : n === 1 ? 'reply' : String(n);
+    }
+    case 'pkttype': {
+      const n = Number(intOf(b, true));
+      return PKTTYPES[n] ?? String(n);
+    }
+    case 'addrtype': {
+      const n = Number(intOf(b, true));
+      return ADDRTYPES[n] ?? String(n);
+    }
+    case 'exists': {
+      const n = Number(intOf(b, true));
+      return n === 1 ? 'exists' : n === 0 ? 'missing' : String(n);
+    }
+  }
+}
+
+// ─── what a register can hold ────────────────────────────────────────────────
+
+interface Field {
+  /** How nft names it: 'tcp dport', 'meta mark', 'iifname', 'ct state'. */
+  name: string;
+  type: ValueType;
+  /** Field size in bytes (payload fields; for prefixes). */
+  size?: number;
+  /** A bit-mask type: `& mask != 0` reads as a list of flags. */
+  flags?: boolean;
+  /** Which protocol context a match of this field selects, if any. */
+  sets?: 'l3' | 'l4';
+  /** Which layer a payload field reads (its dependency is then consumed). */
+  layer?: 'l3' | 'l4';
+}
+
+type Load =
+  | { kind: 'field'; field: Field; prefix?: number }
+  | { kind: 'masked'; field: Field; mask: Uint8Array }
+  | { kind: 'immediate'; value: Uint8Array };
+
+/** Payload fields: [name, offset, length, type] per protocol header. */
+const HEADERS: Record<string, Array<[string, number, number, ValueType]>> = {
+  ip: [['length', 2, 2, 'int'], ['id', 4, 2, 'int'], ['ttl', 8, 1, 'int'], ['protocol', 9, 1, 'proto'], ['checksum', 10, 2, 'int'], ['saddr', 12, 4, 'ipv4'], ['daddr', 16, 4, 'ipv4']],
+  ip6: [['length', 4, 2, 'int'], ['nexthdr', 6, 1, 'proto'], ['hoplimit', 7, 1, 'int'], ['saddr', 8, 16, 'ipv6'], ['daddr', 24, 16, 'ipv6']],
+  tcp: [['sport', 0, 2, 'int'], ['dport', 2, 2, 'int'], ['sequence', 4, 4, 'int'], ['ackseq', 8, 4, 'int'], ['flags', 13, 1, 'tcpflags'], ['window', 14, 2, 'int'], ['checksum', 16, 2, 'int'], ['urgptr', 18, 2, 'int']],
+  udp: [['sport', 0, 2, 'int'], ['dport', 2, 2, 'int'], ['length', 4, 2, 'int'], ['checksum', 6, 2, 'int']],
+  udplite: [['sport', 0, 2, 'int'], ['dport', 2, 2, 'int'], ['checksum', 6, 2, 'int']],
+  sctp: [['sport', 0, 2, 'int'], ['dport', 2, 2, 'int'], ['vtag', 4, 4, 'int'], ['checksum', 8, 4, 'int']],
+  dccp: [['sport', 0, 2, 'int'], ['dport', 2, 2, 'int']],
+  icmp: [['type', 0, 1, 'icmptype'], ['code', 1, 1, 'int'], ['checksum', 2, 2, 'int'], ['id', 4, 2, 'int'], ['sequence', 6, 2, 'int']],
+  icmpv6: [['type', 0, 1, 'icmp6type'], ['code', 1, 1, 'int'], ['checksum', 2, 2, 'int'], ['id', 4, 2, 'int'], ['sequence', 6, 2, 'int']],
+  ether: [['daddr', 0, 6, 'ether'], ['saddr', 6, 6, 'ether'], ['type', 12, 2, 'ethertype']],
+};
+/** Transport header names by protocol number (icmpv6's header is 'icmpv6', its protocol 'ipv6-icmp'). */
+const L4_HEADERS: Record<number, string> = { 6: 'tcp', 17: 'udp', 136: 'udplite', 132: 'sctp', 33: 'dccp', 1: 'icmp', 58: 'icmpv6' };
+
+/** meta keys: [name, type, printed without the `meta` word]. */
+const META_KEYS: Record<number, [string, ValueType, boolean?]> = {
+  0: ['length', 'hostint'], 1: ['protocol', 'ethertype'], 2: ['priority', 'hex'], 3: ['mark', 'mark'], 4: ['iif', 'hostint', true],
+  5: ['oif', 'hostint', true], 6: ['iifname', 'ifname', true], 7: ['oifname', 'ifname', true], 8: ['iiftype', 'hostint'], 9: ['oiftype', 'hostint'],
+  10: ['skuid', 'hostint'], 11: ['skgid', 'hostint'], 12: ['nftrace', 'hostint'], 13: ['rtclassid', 'hostint'], 14: ['secmark', 'hostint'],
+  15: ['nfproto', 'nfproto'], 16: ['l4proto', 'proto'], 17: ['ibrname', 'ifname'], 18: ['obrname', 'ifname'], 19: ['pkttype', 'pkttype'],
+  20: ['cpu', 'hostint'], 21: ['iifgroup', 'hostint', true], 22: ['oifgroup', 'hostint', true], 23: ['cgroup', 'hostint'], 24: ['random', 'hostint'],
+};
+
+/** ct keys: [name, type]. */
+const CT_KEYS: Record<number, [string, ValueType]> = {
+  0: ['state', 'ctstate'], 1: ['direction', 'ctdir'], 2: ['status', 'ctstatus'], 3: ['mark', 'mark'], 5: ['expiration', 'hostint'],
+  6: ['helper', 'string'], 7: ['l3proto', 'nfproto'], 10: ['protocol', 'proto'], 14: ['packets', 'hostint'], 15: ['bytes', 'hostint'],
+  17: ['zone', 'hostint'], 11: ['proto-src', 'int'], 12: ['proto-dst', 'int'],
+  19: ['ip saddr', 'ipv4'], 20: ['ip daddr', 'ipv4'], 21: ['ip6 saddr', 'ipv6'], 22: ['ip6 daddr', 'ipv6'],
+};
+
+// ─── the renderer ────────────────────────────────────────────────────────────
+
+/** A set's elements as text (renderElements), to print anonymous sets inline. */
+export interface NftSetText {
+  name: string;
+  elements: string[];
+}
+
+export interface RenderContext {
+  /** The table's family: 'ip', 'ip6', 'inet', 'bridge', 'netdev', 'arp' (or its number). */
+  family: string | number;
+  /** The table's sets by name (anonymous ones are printed inline). */
+  sets?: ReadonlyMap<string, NftSetText>;
+}
+
+export interface RuleText {
+  /** The rule in nft's syntax; commented out (`# ...`) when not complete. */
+  text: string;
+  /** False when an expression could not be rendered (see `unknown`). */
+  complete: boolean;
+  /** Markers of what was not rendered, in order. */
+  unknown: string[];
+}
+
+interface Statement {
+  text: string;
+  /** A protocol-context match that a later payload match may hide. */
+  dependency?: 'l3' | 'l4';
+  hidden?: boolean;
+}
+
+const FAMILY_NAMES: Record<number, string> = { 1: 'inet', 2: 'ip', 3: 'arp', 5: 'netdev', 7: 'bridge', 10: 'ip6' };
+const CMP_OPS = ['', '!= ', '< ', '<= ', '> ', '>= '];
+
+let formats: Map<string, AttributeSetSchema | undefined> | null = null;
+
+/** The spec's attribute set for an expression name, if it has one. */
+function exprFormat(name: string): AttributeSetSchema | undefined {
+  if (!formats) {
+    formats = new Map();
+    const ops = defaultRegistry().family('nftables').subMessages.get('expr-ops');
+    for (const [k, f] of ops?.formats ?? []) formats.set(k, f.set);
+  }
+  return formats.get(name);
+}
+
+class RuleRenderer {
+  private readonly family: string;
+  private readonly regs = new Map<number, Load>();
+  private readonly out: Statement[] = [];
+  readonly unknown: string[] = [];
+  /** Protocol context: the network header's protocol, the transport's number. */
+  private l3: string | undefined;
+  private l4: number | undefined;
+  private l3Dep = -1;
+  private l4Dep = -1;
+  /** A `>=` comparison waiting for its `<=` on the same register: a range. */
+  private pendingLow: { reg: number; value: Uint8Array; field: Field } | null = null;
+
+  constructor(private readonly ctx: RenderContext) {
+    this.family = typeof ctx.family === 'number' ? FAMILY_NAMES[ctx.family] ?? String(ctx.family) : ctx.family;
+    if (this.family === 'ip') this.l3 = 'ip';
+    if (this.family === 'ip6') this.l3 = 'ip6';
+  }
+
+  render(exprs: unknown[]): RuleText {
+    for (const [i, e] of exprs.entries()) {
+      const obj = (e ?? {}) as Record<string, unknown>;
+      const name = String(obj.name ?? '?');
+      // Bytes that contradict the format become a marker with the reason, never an exception.
+      try {
+        const f = new ExprFields(name, obj.data, exprFormat(name));
+        this.flushRange(name === 'cmp' ? f.int(1) : undefined);
+        if (!this.expression(f)) this.mark(`expression ${name}${f.describe() ? ` ${f.describe()}` : ''}`);
+      } catch (err) {
+        this.mark(`expression ${i} ${name} (${(err as Error).message})`);
+      }
+    }
+    this.flushRange(undefined);
+    for (const [reg, load] of this.regs) {
+      if (load.kind !== 'immediate') this.mark(`load into reg ${reg} never used: ${load.field.name}`);
+    }
+    const text = this.out.filter((s) => !s.hidden).map((s) => s.text).join(' ');
+    const complete = this.unknown.length === 0;
+    return { text: complete ? text : `# ${text}`, complete, unknown: this.unknown };
+  }
+
+  private mark(what: string): void {
+    const m = `[unknown ${what}]`;
+    this.unknown.push(m);
+    this.out.push({ text: m });
+  }
+
+  private emit(text: string, dependency?: 'l3' | 'l4'): number {
+    this.out.push(dependency ? { text, dependency } : { text });
+    return this.out.length - 1;
+  }
+
+  /** One expression; false when it is not understood. */
+  private expression(f: ExprFields): boolean {
+    switch (f.name) {
+      case 'payload': return this.payload(f);
+      case 'meta': return this.meta(f);
+      case 'ct': return this.ct(f);
+      case 'bitwise': return this.bitwise(f);
+      case 'cmp': return this.cmp(f);
+      case 'range': return this.range(f);
+      case 'lookup': return this.lookup(f);
+      case 'immediate': return this.immediate(f);
+      case 'counter': {
+        this.emit(`counter packets ${f.bigint(2) ?? 0n} bytes ${f.bigint(1) ?? 0n}`);
+        return true;
+      }
+      case 'fib': return this.fib(f);
+      case 'quota': {
+        // NFTA_QUOTA_BYTES 1, FLAGS 2 (1: over), CONSUMED 4.
+        const bytes = f.bigint(1);
+        if (bytes === undefined) return false;
+        const used = f.bigint(4) ?? 0n;
+        this.emit(`quota ${(f.int(2) ?? 0) & 1 ? 'over ' : ''}${byteRate(bytes)}${used ? ` used ${byteRate(used)}` : ''}`);
+        return true;
+      }
+      case 'notrack':
+        this.emit('notrack');
+        return true;
+      case 'log': return this.log(f);
+      case 'limit': return this.limit(f);
+      case 'reject': return this.reject(f);
+      case 'nat': return this.nat(f);
+      case 'masq': return this.portRedirect(f, 'masquerade', 2, 3, 1);
+      case 'redir': return this.portRedirect(f, 'redirect', 1, 2, 3);
+      default: return false;
+    }
+  }
+
+  private payload(f: ExprFields): boolean {
+    const dreg = f.int(1);
+    const base = f.int(2);
+    const offset = f.int(3);
+    const len = f.int(4);
+    if (dreg === undefined || base === undefined || offset === undefined || len === undefined || f.has(5)) return false;
+    this.regs.set(dreg, this.payloadField(base, offset, len));
+    return true;
+  }
+
+  private payloadField(base: number, offset: number, len: number): Load {
+    const proto = base === 0 ? (this.family === 'bridge' || this.family === 'netdev' ? 'ether' : undefined)
+      : base === 1 ? this.l3
+        : base === 2 ? (this.l4 === undefined ? undefined : L4_HEADERS[this.l4]) : undefined;
+    const layer = base === 1 ? 'l3' : base === 2 ? 'l4' : undefined;
+    for (const [name, off, size, type] of (proto ? HEADERS[proto] : undefined) ?? []) {
+      const field: Field = { name: `${proto} ${name}`, type, size, ...(layer ? { layer } : {}), ...(type === 'tcpflags' ? { flags: true } : {}) };
+      if (name === 'protocol' || name === 'nexthdr') field.sets = 'l4';
+      if (proto === 'ether' && name === 'type') field.sets = 'l3';
+      if (off === offset && size === len) return { kind: 'field', field };
+      // A shorter load at an address field's start is a prefix match on whole bytes.
+      if (off === offset && len < size && (type === 'ipv4' || type === 'ipv6')) return { kind: 'field', field, prefix: len * 8 };
+    }
+    // nft's raw payload syntax: @base,offset bits,length bits.
+    const raw = ['@ll', '@nh', '@th', '@ih'][base] ?? `@${base}`;
+    return { kind: 'field', field: { name: `${raw},${offset * 8},${len * 8}`, type: len <= 4 ? 'int' : 'hex' } };
+  }
+
+  private meta(f: ExprFields): boolean {
+    const key = f.int(2);
+    if (key === undefined) return false;
+    const known = META_KEYS[key];
+    if (!known) return false;
+    const [name, type, bare] = known;
+    const field: Field = { name: bare ? name : `meta ${name}`, type };
+    if (key === 15) field.sets = 'l3';
+    if (key === 16) field.sets = 'l4';
+    if (key === 1) field.sets = 'l3';
+    const dreg = f.int(1);
+    const sreg = f.int(3);
+    if (dreg !== undefined) {
+      this.regs.set(dreg, { kind: 'field', field });
+      return true;
+    }
+    if (sreg !== undefined) return this.setStatement(field, sreg);
+    return false;
+  }
+
+  private ct(f: ExprFields): boolean {
+    const key = f.int(2);
+    if (key === undefined) return false;
+    const known = CT_KEYS[key];
+    if (!known) return false;
+    const dir = f.int(3);
+    const field: Field = { name: dir === undefined ? `ct ${known[0]}` : `ct ${dir === 0 ? 'original' : 'reply'} ${known[0]}`, type: known[1] };
+    if (key === 0 || key === 2) field.flags = true;
+    const dreg = f.int(1);
+    const sreg = f.int(4);
+    if (dreg !== undefined) {
+      this.regs.set(dreg, { kind: 'field', field });
+      return true;
+    }
+    if (sreg !== undefined) return this.setStatement(field, sreg);
+    return false;
+  }
+
+  private fib(f: ExprFields): boolean {
+    // NFTA_FIB_DREG 1, RESULT 2 (1 oif, 2 oifname, 3 addrtype), FLAGS 3.
+    const dreg = f.int(1);
+    const result = f.int(2);
+    const flags = f.int(3) ?? 0;
+    const FLAGS: Array<[number, string]> = [[1, 'saddr'], [2, 'daddr'], [4, 'mark'], [8, 'iif'], [16, 'oif']];
+    if (dreg === undefined || (flags & ~0x3f) !== 0) return false;
+    const words = FLAGS.filter(([bit]) => flags & bit).map(([, w]) => w);
+    const RESULTS: Record<number, [string, ValueType]> = { 1: ['oif', 'hostint'], 2: ['oifname', 'ifname'], 3: ['type', 'addrtype'] };
+    const r = result === undefined ? undefined : RESULTS[result];
+    if (!r) return false;
+    this.regs.set(dreg, { kind: 'field', field: { name: `fib ${words.join(' . ')} ${r[0]}`, type: flags & 32 ? 'exists' : r[1] } });
+    return true;
+  }
+
+  /** `meta mark set 0x1`, `ct mark set 0x1`: a store from a register an immediate filled. */
+  private setStatement(field: Field, sreg: number): boolean {
+    const src = this.regs.get(sreg);
+    if (src?.kind !== 'immediate') return false;
+    this.regs.delete(sreg);
+    this.emit(`${field.name} set ${formatValue(src.value, field.type)}`);
+    return true;
+  }
+
+  private bitwise(f: ExprFields): boolean {
+    const sreg = f.int(1);
+    const dreg = f.int(2);
+    const op = f.int(6) ?? 0;
+    const mask = f.data(4)?.value;
+    const xor = f.data(5)?.value;
+    if (sreg === undefined || dreg === undefined || op !== 0 || !mask || !xor || xor.some((x) => x !== 0)) return false;
+    const src = this.regs.get(sreg);
+    if (src?.kind !== 'field' || src.prefix !== undefined) return false;
+    this.regs.delete(sreg);
+    this.regs.set(dreg, { kind: 'masked', field: src.field, mask });
+    return true;
+  }
+
+  private cmp(f: ExprFields): boolean {
+    const sreg = f.int(1);
+    const op = f.int(2);
+    const value = f.data(3)?.value;
+    if (sreg === undefined || op === undefined || op > 5 || !value) return false;
+    const load = this.regs.get(sreg);
+    if (!load || load.kind === 'immediate') return false;
+    if (load.kind === 'field' && op === 5 && load.prefix === undefined) {
+      // `a-b` comes as `>= a` then `<= b` on the same register.
+      this.pendingLow = { reg: sreg, value, field: load.field };
+      return true;
+    }
+    if (this.pendingLow && this.pendingLow.reg === sreg && op === 3) {
+      const low = this.pendingLow;
+      this.pendingLow = null;
+      this.regs.delete(sreg);
+      this.match(low.field, `${formatValue(low.value, low.field.type)}-${formatValue(value, low.field.type)}`, '');
+      return true;
+    }
+    this.regs.delete(sreg);
+    if (load.kind === 'masked') return this.maskedMatch(load.field, load.mask, op, value);
+    if (load.prefix !== undefined) {
+      const full = new Uint8Array(load.field.size!);
+      full.set(value.subarray(0, full.length));
+      this.match(load.field, `${formatValue(full, load.field.type)}/${load.prefix}`, CMP_OPS[op]!);
+      return true;
+    }
+    const text = formatValue(value, load.field.type);
+    this.match(load.field, text, CMP_OPS[op]!, op === 0 ? value : undefined);
+    return true;
+  }
+
+  /** A `>=` that no `<=` followed is a plain comparison after all. */
+  private flushRange(nextCmpReg: number | undefined): void {
+    const low = this.pendingLow;
+    if (!low || nextCmpReg === low.reg) return;
+    this.pendingLow = null;
+    this.regs.delete(low.reg);
+    this.match(low.field, formatValue(low.value, low.field.type), '>= ');
+  }
+
+  private maskedMatch(field: Field, mask: Uint8Array, op: number, value: Uint8Array): boolean {
+    const zero = value.every((x) => x === 0);
+    // `& bits != 0`: any of these flags (ct state established,related; tcp flags syn).
+    if (field.flags && op === 1 && zero) {
+      const text = formatValue(mask, field.type);
+      this.match(field, field.type === 'tcpflags' ? text.replace(/ \| /g, ',') : text, '');
+      return true;
+    }
+    // `& mask == value` on flags: `value / mask` (tcp flags syn / syn,ack).
+    if (field.flags && (op === 0 || op === 1)) {
+      const flags = (b: Uint8Array) => formatValue(b, field.type).replace(/ \| /g, ',');
+      this.match(field, `${flags(value)} / ${flags(mask)}`, CMP_OPS[op]!);
+      return true;
+    }
+    // A contiguous mask of leading ones on an address: a prefix.
+    const bits = prefixLength(mask);
+    if ((field.type === 'ipv4' || field.type === 'ipv6') && bits !== undefined && (op === 0 || op === 1)) {
+      this.match(field, `${formatValue(value, field.type)}/${bits}`, CMP_OPS[op]!);
+      return true;
+    }
+    this.match(field, `& ${formatValue(mask, field.type)} ${op === 0 ? '==' : CMP_OPS[op]!.trim()} ${formatValue(value, field.type)}`, '');
+    return true;
+  }
+
+  private range(f: ExprFields): boolean {
+    // NFTA_RANGE_SREG 1, _OP 2 (eq/neq), _FROM_DATA 3, _TO_DATA 4.
+    const sreg = f.int(1);
+    const op = f.int(2);
+    const from = f.data(3)?.value;
+    const to = f.data(4)?.value;
+    if (sreg === undefined || (op !== 0 && op !== 1) || !from || !to) return false;
+    const load = this.regs.get(sreg);
+    if (load?.kind !== 'field' || load.prefix !== undefined) return false;
+    this.regs.delete(sreg);
+    this.match(load.field, `${formatValue(from, load.field.type)}-${formatValue(to, load.field.type)}`, CMP_OPS[op]!);
+    return true;
+  }
+
+  private lookup(f: ExprFields): boolean {
+    // Kernel numbering: SET 1, SREG 2, DREG 3, SET_ID 4, FLAGS 5 (the
+    // Linux 6.12 spec names 2-4 differently; numbers are what count).
+    const set = f.str(1);
+    const sreg = f.int(2);
+    const dreg = f.int(3);
+    const flags = f.int(5) ?? 0;
+    if (set === undefined || sreg === undefined || dreg !== undefined) return false;
+    const load = this.regs.get(sreg);
+    if (load?.kind !== 'field' || load.prefix !== undefined) return false;
+    const anonymous = this.ctx.sets?.get(set);
+    let target: string;
+    if (set.startsWith('__set')) {
+      if (!anonymous) return false;
+      target = `{ ${anonymous.elements.join(', ')} }`;
+    } else {
+      target = `@${set}`;
+    }
+    this.regs.delete(sreg);
+    this.match(load.field, target, flags & 1 ? '!= ' : '');
+    return true;
+  }
+
+  /** One match statement; a protocol-context match is a dependency for what follows. */
+  private match(field: Field, value: string, op: string, exact?: Uint8Array): void {
+    // A payload match consumes the dependency that selected its protocol.
+    if (field.layer === 'l3' && this.l3Dep >= 0) { this.out[this.l3Dep]!.hidden = true; this.l3Dep = -1; }
+    if (field.layer === 'l4' && this.l4Dep >= 0) {
+      this.out[this.l4Dep]!.hidden = true;
+      this.l4Dep = -1;
+      // icmp and icmpv6 imply their network protocol: its dependency goes too.
+      if ((this.l4 === 1 || this.l4 === 58) && this.l3Dep >= 0) this.consumeL3();
+    }
+    const at = this.emit(`${field.name} ${op}${value}`, exact && field.sets ? field.sets : undefined);
+    if (!exact || !field.sets) return;
+    if (field.sets === 'l4') {
+      this.l4 = Number(intOf(exact, true));
+      this.l4Dep = at;
+    } else if (field.name === 'meta nfproto') {
+      const n = Number(intOf(exact, true));
+      this.l3 = n === 2 ? 'ip' : n === 10 ? 'ip6' : undefined;
+      this.l3Dep = at;
+    } else {
+      const n = Number(intOf(exact, false));
+      this.l3 = n === 0x0800 ? 'ip' : n === 0x86dd ? 'ip6' : undefined;
+      this.l3Dep = at;
+    }
+  }
+
+  private consumeL3(): void {
+    this.out[this.l3Dep]!.hidden = true;
+    this.l3Dep = -1;
+  }
+
+  private immediate(f: ExprFields): boolean {
+    const dreg = f.int(1);
+    const data = f.data(2);
+    if (dreg === undefined || !data) return false;
+    if (dreg === 0) {
+      if (!data.verdict) return false;
+      const v = verdictText(data.verdict);
+      if (v === undefined) return false;
+      this.emit(v);
+      return true;
+    }
+    if (!data.value) return false;
+    this.regs.set(dreg, { kind: 'immediate', value: data.value });
+    return true;
+  }
+
+  private log(f: ExprFields): boolean {
+    // NFTA_LOG_GROUP 1, PREFIX 2, SNAPLEN 3, QTHRESHOLD 4, LEVEL 5, FLAGS 6.
+    const parts = ['log'];
+    const prefix = f.str(2);
+    if (prefix !== undefined) parts.push(`prefix "${prefix}"`);
+    const group = f.int(1);
+    if (group !== undefined) parts.push(`group ${group}`);
+    const snaplen = f.int(3);
+    if (snaplen !== undefined) parts.push(`snaplen ${snaplen}`);
+    const qthreshold = f.int(4);
+    if (qthreshold !== undefined) parts.push(`queue-threshold ${qthreshold}`);
+    const level = f.int(5);
+    const LEVELS = ['emerg', 'alert', 'crit', 'err', 'warn', 'notice', 'info', 'debug', 'audit'];
+    if (level !== undefined && level !== 4) {
+      if (LEVELS[level] === undefined) return false;
+      parts.push(`level ${LEVELS[level]}`);
+    }
+    const flags = f.int(6) ?? 0;
+    if (flags) {
+      if ((flags & 0x2f) === 0x2f && (flags & ~0x2f) === 0) parts.push('flags all');
+      else {
+        const LOG_FLAGS: Array<[number, string]> = [[1, 'tcp sequence'], [2, 'tcp options'], [4, 'ip options'], [8, 'skuid'], [32, 'ether']];
+        let left = flags;
+        const names: string[] = [];
+        for (const [bit, name] of LOG_FLAGS) if (flags & bit) { names.push(name); left &= ~bit; }
+        if (left) return false;
+        // nft joins the tcp flags into one word: `flags tcp sequence,options`.
+        parts.push(`flags ${names.join(',').replace('tcp sequence,tcp options', 'tcp sequence,options')}`);
+      }
+    }
+    this.emit(parts.join(' '));
+    return true;
+  }
+
+  private limit(f: ExprFields): boolean {
+    // NFTA_LIMIT_RATE 1, UNIT 2 (seconds), BURST 3, TYPE 4 (0 packets, 1 bytes), FLAGS 5 (1: over).
+    const rate = f.bigint(1);
+    const unit = f.bigint(2);
+    if (rate === undefined || unit === undefined) return false;
+    const UNITS: Record<string, string> = { 1: 'second', 60: 'minute', 3600: 'hour', 86400: 'day', 604800: 'week' };
+    const per = UNITS[unit.toString()];
+    if (!per) return false;
+    const burst = f.int(3) ?? 0;
+    const bytes = (f.int(4) ?? 0) === 1;
+    const over = ((f.int(5) ?? 0) & 1) === 1 ? 'over ' : '';
+    if (!bytes) {
+      this.emit(`limit rate ${over}${rate}/${per}${burst !== 5 && burst !== 0 ? ` burst ${burst} packets` : ''}`);
+      return true;
+    }
+    this.emit(`limit rate ${over}${byteRate(rate)}/${per}${burst ? ` burst ${byteRate(BigInt(burst))}` : ''}`);
+    return true;
+  }
+
+  private reject(f: ExprFields): boolean {
+    // NFTA_REJECT_TYPE 1 (icmp-unreach, tcp-rst, icmpx-unreach), ICMP_CODE 2.
+    const type = f.int(1);
+    const code = f.int(2) ?? 0;
+    if (type === 1) {
+      this.emit('reject with tcp reset');
+      return true;
+    }
+    const ICMP = ['net-unreachable', 'host-unreachable', 'prot-unreachable', 'port-unreachable'];
+    const ICMP_MORE: Record<number, string> = { 9: 'net-prohibited', 10: 'host-prohibited', 13: 'admin-prohibited' };
+    const ICMP6 = ['no-route', 'admin-prohibited', undefined, 'addr-unreachable', 'port-unreachable', 'policy-fail', 'reject-route'];
+    const ICMPX = ['no-route', 'port-unreachable', 'host-unreachable', 'admin-prohibited'];
+    let text: string | undefined;
+    let isDefault = false;
+    if (type === 2) {
+      text = ICMPX[code] && `icmpx ${ICMPX[code]}`;
+      isDefault = code === 1 && this.family === 'inet';
+    } else if (type === 0) {
+      // The family (or nfproto context) says whether the code is ICMP or ICMPv6.
+      const v6 = this.family === 'ip6' || (this.family !== 'ip' && this.l3 === 'ip6');
+      text = v6 ? ICMP6[code] && `icmpv6 ${ICMP6[code]}` : (ICMP[code] ?? ICMP_MORE[code]) && `icmp ${ICMP[code] ?? ICMP_MORE[code]}`;
+      isDefault = (v6 ? code === 4 : code === 3) && (this.family === 'ip' || this.family === 'ip6');
+    }
+    if (text === undefined) return false;
+    // An ICMP/ICMPv6 reject in inet names its protocol itself: the nfproto match before it was its dependency.
+    if (type === 0 && this.l3Dep >= 0) this.consumeL3();
+    this.emit(isDefault ? 'reject' : `reject with ${text}`);
+    return true;
+  }
+
+  private nat(f: ExprFields): boolean {
+    // NFTA_NAT_TYPE 1 (snat, dnat), FAMILY 2, REG_ADDR_MIN 3, _MAX 4, REG_PROTO_MIN 5, _MAX 6, FLAGS 7.
+    const type = f.int(1);
+    const family = f.int(2);
+    if ((type !== 0 && type !== 1) || (family !== 2 && family !== 10)) return false;
+    const addrType: ValueType = family === 2 ? 'ipv4' : 'ipv6';
+    const reg = (n: number) => {
+      const r = f.int(n);
+      if (r === undefined) return undefined;
+      const load = this.regs.get(r);
+      if (load?.kind !== 'immediate') throw new MalformedError(`nat register ${r} holds no immediate value`, 0);
+      return load.value;
+    };
+    let addrMin: Uint8Array | undefined, addrMax: Uint8Array | undefined, protoMin: Uint8Array | undefined, protoMax: Uint8Array | undefined;
+    try {
+      [addrMin, addrMax, protoMin, protoMax] = [reg(3), reg(4), reg(5), reg(6)];
+    } catch {
+      return false;
+    }
+    for (const n of [3, 4, 5, 6]) { const r = f.int(n); if (r !== undefined) this.regs.delete(r); }
+    let to = '';
+    if (addrMin) {
+      const a = formatValue(addrMin, addrType);
+      const b = addrMax && !equalBytes(addrMin, addrMax) ? `-${formatValue(addrMax, addrType)}` : '';
+      to = family === 10 && protoMin ? `[${a}${b}]` : `${a}${b}`;
+    }
+    if (protoMin) to += `:${portRange(protoMin, protoMax)}`;
+    const qualifier = this.family === 'inet' ? (family === 2 ? ' ip' : ' ip6') : '';
+    const flags = natFlags(f.int(7) ?? 0, ['map-ips', 'proto-specified']);
+    if (flags === undefined) return false;
+    this.emit(`${type === 0 ? 'snat' : 'dnat'}${qualifier}${to ? ` to ${to}` : ''}${flags}`);
+    return true;
+  }
+
+  /** masquerade / redirect: an optional port range from registers, and flags. */
+  private portRedirect(f: ExprFields, word: string, minAttr: number, maxAttr: number, flagsAttr: number): boolean {
+    let ports = '';
+    const minReg = f.int(minAttr);
+    if (minReg !== undefined) {
+      const min = this.regs.get(minReg);
+      const maxReg = f.int(maxAttr);
+      const max = maxReg === undefined ? undefined : this.regs.get(maxReg);
+      if (min?.kind !== 'immediate' || (max && max.kind !== 'immediate')) return false;
+      ports = ` to :${portRange(min.value, max?.kind === 'immediate' ? max.value : undefined)}`;
+      this.regs.delete(minReg);
+      if (maxReg !== undefined) this.regs.delete(maxReg);
+    }
+    const flags = natFlags(f.int(flagsAttr) ?? 0, ['proto-specified']);
+    if (flags === undefined) return false;
+    this.emit(`${word}${ports}${flags}`);
+    return true;
+  }
+}
+
+function verdictText(v: { code: number; chain?: string }): string | undefined {
+  switch (v.code) {
+    case 1: return 'accept';
+    case 0: return 'drop';
+    case -1: return 'continue';
+    case -5: return 'return';
+    case -3: return v.chain === undefined ? undefined : `jump ${v.chain}`;
+    case -4: return v.chain === undefined ? undefined : `goto ${v.chain}`;
+    case 3: return 'queue';
+    default: return undefined;
+  }
+}
+
+/** NF_NAT_RANGE_* flags nft prints; the others it implies (map-ips, proto-specified). */
+function natFlags(flags: number, implied: string[]): string | undefined {
+  const BITS: Array<[number, string]> = [[1, 'map-ips'], [2, 'proto-specified'], [4, 'random'], [8, 'persistent'], [16, 'fully-random']];
+  const printed: string[] = [];
+  let left = flags;
+  for (const [bit, name] of BITS) {
+    if (!(flags & bit)) continue;
+    left &= ~bit;
+    if (!implied.includes(name)) printed.push(name);
+  }
+  if (left) return undefined;
+  return printed.length ? ` ${printed.join(',')}` : '';
+}
+
+function portRange(min: Uint8Array, max: Uint8Array | undefined): string {
+  const a = intOf(min.subarray(0, 2), false);
+  const b = max ? intOf(max.subarray(0, 2), false) : a;
+  return a === b ? `${a}` : `${a}-${b}`;
+}
+
+/** A byte count in the largest unit that divides it evenly, as nft prints rates and quotas. */
+function byteRate(n: bigint): string {
+  const units = ['bytes', 'kbytes', 'mbytes', 'gbytes'];
+  let i = 0;
+  while (i < units.length - 1 && n >= 1024n && n % 1024n === 0n) {
+    n /= 1024n;
+    i++;
+  }
+  return `${n} ${units[i]}`;
+}
+
+function prefixLength(mask: Uint8Array): number | undefined {
+  let bits = 0;
+  let ended = false;
+  for (const byte of mask) {
+    for (let i = 7; i >= 0; i--) {
+      const one = (byte >> i) & 1;
+      if (one && ended) return undefined;
+      if (one) bits++;
+      else ended = true;
+    }
+  }
+  return bits;
+}
+
+function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+/**
+ * A rule's expression list (the `elem` array of a decoded NFTA_RULE_EXPRESSIONS)
+ * in nft's syntax.
+ */
+export function renderRule(expressions: unknown[], ctx: RenderContext): RuleText {
+  return new RuleRenderer(ctx).render(expressions);
+}
+
+// ─── sets ────────────────────────────────────────────────────────────────────
+
+/** nft data types by id (TYPE_BITS = 6 per component of a concatenation). */
+const DATATYPES: Record<number, [string, ValueType]> = {
+  2: ['nf_proto', 'nfproto'], 4: ['integer', 'int'], 7: ['ipv4_addr', 'ipv4'], 8: ['ipv6_addr', 'ipv6'], 9: ['ether_addr', 'ether'],
+  10: ['ether_type', 'ethertype'], 12: ['inet_proto', 'proto'], 13: ['inet_service', 'int'], 19: ['mark', 'mark'], 41: ['ifname', 'ifname'],
+};
+
+/** Data types nft keeps in host byte order. */
+const HOST_ORDER_TYPES = new Set([2, 19, 26, 28, 31, 41]);
+
+export function datatypeName(id: number): string | undefined {
+  return DATATYPES[id]?.[0];
+}
+
+/** What renderElements needs of a set element (listSetElements gives it). */
+export interface ElementKeys {
+  key?: NftData;
+  keyEnd?: NftData;
+  /** NFT_SET_ELEM_INTERVAL_END (1) marks the end of an interval. */
+  flags?: number;
+  /** Milliseconds. */
+  timeout?: number;
+  expiration?: number;
+  /** Per-element expressions (counters), decoded like a rule's. */
+  expressions?: unknown[];
+}
+
+/**
+ * Element texts of a set, sorted as nft prints them. Interval sets come as
+ * start elements and end elements one past the last value (flagged
+ * interval-end); newer kernels may instead give a start with its inclusive
+ * key-end.
+ */
+export function renderElements(elements: ElementKeys[], keyType: number, interval: boolean, setTimeout?: number): string[] {
+  const type = DATATYPES[keyType]?.[1];
+  if (!type) throw new MalformedError(`set key type ${keyType} has no known printing`, 0);
+  const keyed = elements.filter((e) => e.key?.value).map((e) => ({ ...e, key: e.key!.value! }));
+  // nft sorts by numeric value: keys kept in host order (ifname, mark, ...) compare from their last byte.
+  const hostOrder = HOST_ORDER_TYPES.has(keyType) && LITTLE_ENDIAN_HOST;
+  keyed.sort((a, b) => (hostOrder ? compareBytes(Uint8Array.from(a.key).reverse(), Uint8Array.from(b.key).reverse()) : compareBytes(a.key, b.key)));
+  const out: string[] = [];
+  // What nft appends to an element: its own timeout (when not the set's), the time left, its expressions.
+  const suffix = (e: Omit<ElementKeys, 'key'>) => {
+    let t = '';
+    if (e.timeout !== undefined && e.timeout !== setTimeout) t += ` timeout ${formatDuration(BigInt(e.timeout))}`;
+    if (e.expiration !== undefined) t += ` expires ${formatDuration(BigInt(e.expiration))}`;
+    if (e.expressions?.length) {
+      const r = renderRule(e.expressions, { family: 'unspec' });
+      t += ` ${r.text}`;
+    }
+    return t;
+  };
+  if (!interval) {
+    for (const e of keyed) out.push(formatValue(e.key, type) + suffix(e));
+    return out;
+  }
+  for (let i = 0; i < keyed.length; i++) {
+    const e = keyed[i]!;
+    if ((e.flags ?? 0) & 1) continue;
+    let last: Uint8Array | undefined = e.keyEnd?.value;
+    if (!last) {
+      const end = keyed[i + 1];
+      if (end && (end.flags ?? 0) & 1) last = minusOne(end.key);
+      else if (!end) last = new Uint8Array(e.key.length).fill(0xff); // open to the top of the range
+    }
+    const prefix = last && (type === 'ipv4' || type === 'ipv6') ? cidrLength(e.key, last) : undefined;
+    if (!last || equalBytes(last, e.key)) out.push(formatValue(e.key, type) + suffix(e));
+    else if (prefix !== undefined) out.push(`${formatValue(e.key, type)}/${prefix}${suffix(e)}`);
+    else out.push(`${formatValue(e.key, type)}-${formatValue(last, type)}${suffix(e)}`);
+  }
+  return out;
+}
+
+/** The prefix length when [first, last] is exactly one CIDR block (addresses print so). */
+function cidrLength(first: Uint8Array, last: Uint8Array): number | undefined {
+  const a = readBe(first);
+  const span = a ^ readBe(last);
+  if ((span & (span + 1n)) !== 0n || (a & span) !== 0n) return undefined;
+  return first.length * 8 - span.toString(2).replace(/^0$/, '').length;
+}
+
+function compareBytes(a: Uint8Array, b: Uint8Array): number {
+  for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
+  return a.length - b.length;
+}
+
+function minusOne(b: Uint8Array): Uint8Array {
+  const out = Uint8Array.from(b);
+  for (let i = out.length - 1; i >= 0; i--) {
+    if (out[i]! > 0) { out[i]!--; break; }
+    out[i] = 0xff;
+  }
+  return out;
+}
+
+/**
+ * nft's line breaks in a named set's element list: short numbers five to a
+ * line, IPv4 addresses (and ct state/status, pkttype) two, everything else
+ * one, continuation lines aligned under the first element.
+ */
+function wrapElements(elements: string[], keyType: number): string {
+  const perLine = [2, 4, 12, 13, 15, 19, 24, 25].includes(keyType) ? 5 : [7, 26, 28, 31].includes(keyType) ? 2 : 1;
+  let text = '';
+  elements.forEach((e, i) => {
+    if (i > 0) text += i % perLine === 0 ? ',\n\t\t\t     ' : ', ';
+    text += e;
+  });
+  return text;
+}
+
+/** What renderSet needs of a set (listSets and listSetElements give it). */
+export interface NftSetInput {
+  name: string;
+  keyType: number;
+  flags: Array<string | number>;
+  elements: ElementKeys[];
+  /** NFTA_SET_POLICY: 0 performance (nft's default, not printed), 1 memory. */
+  policy?: number;
+  /** NFTA_SET_DESC_SIZE. */
+  size?: number;
+  /** Default element timeout and garbage collection interval, milliseconds. */
+  timeout?: number;
+  gcInterval?: number;
+  /** nft's annotations (comment, auto-merge, typeof). */
+  userdata?: Uint8Array;
+  /** Expressions every element gets (NFTA_SET_EXPR / _EXPRESSIONS), decoded like a rule's. */
+  expressions?: unknown[];
+}
+
+/**
+ * The lines of a named set's block, tab-indented one level, as `nft list
+ * ruleset` prints them. A set declared with `typeof` prints as the data type
+ * that expression has (nft prints the expression back from its userdata).
+ */
+export function renderSet(set: NftSetInput): string[] {
+  const type = datatypeName(set.keyType);
+  const interval = set.flags.includes('interval');
+  // Maps, object maps and concatenations are not rendered: say so rather than print a wrong set.
+  if (!type || set.flags.includes('map') || set.flags.includes('object') || set.flags.includes('concat')) {
+    return [`\t# set ${set.name} not rendered: key type ${set.keyType}, flags ${set.flags.join(',') || 'none'}`];
+  }
+  const lines = [`\tset ${set.name} {`, `\t\ttype ${type}`];
+  let udata = new Map<number, Uint8Array>();
+  try {
+    if (set.userdata) udata = parseUserdata(set.userdata);
+  } catch (err) {
+    lines.push(`\t\t# [unknown userdata 0x${hex(set.userdata!)}: ${(err as Error).message}]`);
+  }
+  if (set.policy === 1) lines.push('\t\tpolicy memory');
+  // `flags timeout` goes without saying once the set has a timeout.
+  const shown = new Set(['constant', 'interval', 'dynamic', ...(set.timeout === undefined ? ['timeout'] : [])]);
+  const flags = set.flags.map((f) => (f === 'eval' ? 'dynamic' : f)).filter((f) => shown.has(String(f)));
+  if (flags.length) lines.push(`\t\tflags ${flags.join(',')}`);
+  if (udata.has(2) && udata.get(2)!.some((x) => x !== 0)) lines.push('\t\tauto-merge');
+  if (set.timeout !== undefined) lines.push(`\t\ttimeout ${formatDuration(BigInt(set.timeout))}`);
+  if (set.gcInterval !== undefined) lines.push(`\t\tgc-interval ${formatDuration(BigInt(set.gcInterval))}`);
+  if (set.size !== undefined) lines.push(`\t\tsize ${set.size}`);
+  const comment = udata.get(7);
+  if (comment) lines.push(`\t\tcomment "${cString(comment)}"`);
+  for (const e of set.expressions ?? []) {
+    // The set's expressions are templates: a counter prints without values.
+    const name = String((e as { name?: unknown }).name);
+    lines.push(`\t\t${name === 'counter' ? 'counter' : renderRule([e], { family: 'unspec' }).text}`);
+  }
+  const elements = renderElements(set.elements, set.keyType, interval, set.timeout);
+  if (elements.length) lines.push(`\t\telements = { ${wrapElements(elements, set.keyType)} }`);
+  lines.push('\t}');
+  return lines;
+}
