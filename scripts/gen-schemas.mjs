@@ -60,7 +60,8 @@ const RAW_PREFIXES = {
       'nft-hook-attrs': 'nfta-hook-', 'counter-attrs': 'nfta-counter-', 'expr-cmp-attrs': 'nfta-cmp-',
       'expr-bitwise-attrs': 'nfta-bitwise-', 'expr-meta-attrs': 'nfta-meta-', 'expr-payload-attrs': 'nfta-payload-',
       'expr-immediate-attrs': 'nfta-immediate-', 'expr-lookup-attrs': 'nfta-lookup-', 'expr-counter-attrs': 'nfta-counter-',
-      'expr-ct-attrs': 'nfta-ct-', 'expr-nat-attrs': 'nfta-nat-',
+      'expr-ct-attrs': 'nfta-ct-', 'expr-nat-attrs': 'nfta-nat-', 'expr-fib-attrs': 'nfta-fib-', 'expr-reject-attrs': 'nfta-reject-',
+      'expr-objref-attrs': 'nfta-objref-', 'quota-attrs': 'nfta-quota-', 'nft-counter-attrs': 'nfta-counter-',
     },
   },
 };
@@ -390,16 +391,29 @@ export default ${name};
 
 /**
  * Adds an overlay's definitions, attribute sets and sub-message formats to a
- * kernel spec (in place). Overlays only add: a name or format value the
- * kernel spec already has is an error, so that a newer kernel spec that
- * describes the same thing is noticed rather than silently shadowed.
+ * kernel spec (in place). Overlays add: a name or format value the kernel
+ * spec already has is an error, so that a newer kernel spec that describes
+ * the same thing is noticed rather than silently shadowed. An item marked
+ * `x-fix: why` corrects the kernel spec instead, and must find what it
+ * corrects: a definition replaces the one of its name; an attribute set's
+ * attributes (each with its value) replace the set's attributes of the same
+ * value, or are inserted there.
  */
 function applyOverlay(spec, overlay, where) {
   for (const key of ['definitions', 'attribute-sets']) {
-    const have = new Set((spec[key] ?? []).map((x) => x.name));
-    for (const item of overlay[key] ?? []) {
-      if (have.has(item.name)) fail(where, `${key} ${item.name} is already in the kernel spec`);
-      (spec[key] ??= []).push(item);
+    const list = (spec[key] ??= []);
+    for (const { 'x-fix': why, ...item } of overlay[key] ?? []) {
+      const at = list.findIndex((x) => x.name === item.name);
+      if (why === undefined) {
+        if (at >= 0) fail(where, `${key} ${item.name} is already in the kernel spec (mark a correction with x-fix)`);
+        list.push(item);
+      } else if (at < 0) {
+        fail(where, `x-fix for ${key} ${item.name}, which the kernel spec does not have`);
+      } else if (key === 'definitions') {
+        list[at] = item;
+      } else {
+        list[at] = { ...list[at], attributes: fixAttributes(list[at], item.attributes ?? [], where) };
+      }
     }
   }
   for (const sm of overlay['sub-messages'] ?? []) {
@@ -413,6 +427,26 @@ function applyOverlay(spec, overlay, where) {
       existing.formats.push(format);
     }
   }
+}
+
+/** The set's attributes numbered explicitly (the spec's implicit rule), with `fixes` put in by value. */
+function fixAttributes(set, fixes, where) {
+  const byValue = new Map();
+  let next = 1;
+  for (const a of set.attributes ?? []) {
+    const value = a.value ?? next;
+    next = value + 1;
+    byValue.set(value, { ...a, value });
+  }
+  for (const f of fixes) {
+    if (typeof f.value !== 'number') fail(where, `fixed attribute ${set.name}.${f.name} needs its value`);
+    byValue.set(f.value, f);
+  }
+  const attributes = [...byValue.values()].sort((a, b) => a.value - b.value);
+  const names = attributes.map((a) => a.name);
+  const twice = names.find((n, i) => names.indexOf(n) !== i);
+  if (twice) fail(where, `after its fixes, set ${set.name} names ${twice} twice`);
+  return attributes;
 }
 
 function licenseHeader(text) {

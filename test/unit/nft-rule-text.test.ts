@@ -123,7 +123,7 @@ describe('renderRule', () => {
     expect(missing.text).toMatch(/^# \[unknown expression lookup set=__set3 /);
   });
 
-  it('reads statements the spec has no format for from their bytes (limit)', () => {
+  it('reads limit statements: rate, unit, burst, packets or bytes, inverted', () => {
     expect(render(IP, {}, limit(10n, 60n, 20, 0, 1), verdict(ACCEPT)).text).toBe('limit rate over 10/minute burst 20 packets accept');
     expect(render(IP, {}, limit(1048576n, 1n, 0, 1, 0), verdict(DROP)).text).toBe('limit rate 1 mbytes/second drop');
   });
@@ -156,11 +156,12 @@ describe('renderRule', () => {
   });
 
   it('reports malformed expression bytes in a marker instead of throwing', () => {
-    // A limit whose first attribute claims 12 bytes but carries 4.
-    const broken = nest(1, nla(1, str('limit')), nest(2, bytes(12, 0, 1, 0, 0, 0, 0, 1)));
+    // An expression the spec has no format for (its data stays bytes), whose
+    // first attribute claims 12 bytes but carries 4.
+    const broken = nest(1, nla(1, str('tunnel')), nest(2, bytes(12, 0, 1, 0, 0, 0, 0, 1)));
     const r = render(IP, {}, broken, verdict(DROP));
     expect(r.complete).toBe(false);
-    expect(r.text).toMatch(/^# \[unknown expression 0 limit \(attribute of 12 bytes runs past the 8 bytes of its nest/);
+    expect(r.text).toMatch(/^# \[unknown expression 0 tunnel \(attribute of 12 bytes runs past the 8 bytes of its nest/);
     expect(r.text.endsWith('] drop')).toBe(true);
   });
 
@@ -256,8 +257,7 @@ describe('formatRuleset', () => {
       attributes: { expressions: { elem: decoded(IP, verdict(ACCEPT)) }, ...(userdata ? { userdata } : {}) },
     });
     const r: Ruleset = {
-      // Table userdata arrives as the kernel's attribute 6, which the spec does not name.
-      tables: [{ family: 'ip', name: 't', handle: 1, flags: [], use: 2, attributes: { $unknown: [{ type: 6, bytes: cat(bytes(0, 4), str('tbl')) }] } }],
+      tables: [{ family: 'ip', name: 't', handle: 1, flags: [], use: 2, attributes: { userdata: cat(bytes(0, 4), str('tbl')) } }],
       chains: [{ family: 'ip', table: 't', name: 'c', handle: 2, attributes: {} }],
       sets: [{ family: 'ip', table: 't', name: 'p', handle: 3, flags: [], keyLength: 4, keyType: 7, attributes: {} }],
       // A good comment, and userdata whose entry claims more bytes than it has.

@@ -51,16 +51,7 @@ export async function readRuleset(sock: NetlinkSocket, family: NfFamilyName | un
 
 const isAnonymous = (s: NftSet) => s.flags.includes('anonymous');
 
-/**
- * An object's nft userdata. The Linux 6.12 spec numbers the table and chain
- * attributes after NFTA_*_PAD one too low, so the kernel's USERDATA (table 6,
- * chain 12) lands in $unknown; the spec's own `userdata` is used otherwise.
- */
-function userdataOf(a: Attributes, kernelType: number): Uint8Array | undefined {
-  const raw = a.$unknown?.find((u) => u.type === kernelType)?.bytes;
-  if (raw) return raw;
-  return a.userdata instanceof Uint8Array ? a.userdata : undefined;
-}
+const userdataOf = (a: Attributes) => (a.userdata instanceof Uint8Array ? a.userdata : undefined);
 
 /**
  * The `comment "..."` nft prints for an object's userdata (entry type 0), or
@@ -128,14 +119,14 @@ export function formatRuleset(r: Ruleset, what: 'tables' | 'chains' | 'ruleset')
       continue;
     }
     out.push(`table ${t.family} ${t.name} {`);
-    const tableComment = what === 'ruleset' ? commentText(userdataOf(t.attributes, 6)) : undefined;
+    const tableComment = what === 'ruleset' ? commentText(userdataOf(t.attributes)) : undefined;
     if (tableComment !== undefined) out.push(`\t${tableComment}`);
     // A ruleset listing separates the objects of a table by a blank line, as nft does.
     const blocks: string[][] = [];
     for (const s of r.sets.filter((x) => same(x, t) && !isAnonymous(x))) blocks.push(renderSet(setInput(s, r.elements?.get(s) ?? [])));
     for (const c of r.chains.filter((x) => same(x, t))) {
       const body = [`\tchain ${c.name} {`];
-      const chainComment = what === 'ruleset' ? commentText(userdataOf(c.attributes, 12)) : undefined;
+      const chainComment = what === 'ruleset' ? commentText(userdataOf(c.attributes)) : undefined;
       if (chainComment !== undefined) body.push(`\t\t${chainComment}`);
       if (c.hook !== undefined) {
         body.push(`\t\ttype ${c.type ?? 'filter'} hook ${c.hook} priority ${c.priority ?? 0}; policy ${c.policy ?? 'accept'};`);

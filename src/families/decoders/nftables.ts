@@ -3,11 +3,11 @@
 
 import type { Family } from '../../schema/compile.js';
 import type { Attributes } from '../../schema/decode.js';
-import { NLA_HDRLEN, NLA_F_NET_BYTEORDER, NLA_TYPE_MASK, STATUS_OK, STATUS_BAD_NEST } from '../../codec/constants.js';
+import { NLA_HDRLEN, NLA_TYPE_MASK, STATUS_OK, STATUS_BAD_NEST } from '../../codec/constants.js';
 import { decodeString } from '../../codec/text.js';
 import { nameValue } from '../../schema/values.js';
 import { decodeStruct } from '../../schema/struct.js';
-import { attrsByValue, u64le, keepUnknown, DIRECT_MAX_DEPTH, USE_INDEX, shortString, copyBytes, type DecodeLevel, type FamilyDecoders, type SetDecoder, type DirectSetDecoder, type StructDecoder } from './runtime.js';
+import { attrsByValue, keepUnknown, DIRECT_MAX_DEPTH, USE_INDEX, shortString, copyBytes, type DecodeLevel, type FamilyDecoders, type SetDecoder, type DirectSetDecoder, type StructDecoder } from './runtime.js';
 
 /** The nftables decoders, bound to the compiled schema of the spec. */
 export function bindNftables(family: Family): FamilyDecoders {
@@ -55,6 +55,16 @@ export function bindNftables(family: Family): FamilyDecoders {
   const S39 = sets[39]!; // expr-target-attrs
   const S40 = sets[40]!; // expr-tproxy-attrs
   const S41 = sets[41]!; // expr-objref-attrs
+  const S42 = sets[42]!; // expr-range-attrs
+  const S43 = sets[43]!; // expr-limit-attrs
+  const S44 = sets[44]!; // expr-log-attrs
+  const S45 = sets[45]!; // expr-masq-attrs
+  const S46 = sets[46]!; // expr-redir-attrs
+  const S47 = sets[47]!; // expr-dynset-attrs
+  const S48 = sets[48]!; // expr-exthdr-attrs
+  const S49 = sets[49]!; // expr-queue-attrs
+  const S50 = sets[50]!; // expr-numgen-attrs
+  const S51 = sets[51]!; // expr-hash-attrs
   const A1 = attrsByValue(S1);
   const A2 = attrsByValue(S2);
   const A3 = attrsByValue(S3);
@@ -92,6 +102,16 @@ export function bindNftables(family: Family): FamilyDecoders {
   const A39 = attrsByValue(S39);
   const A40 = attrsByValue(S40);
   const A41 = attrsByValue(S41);
+  const A42 = attrsByValue(S42);
+  const A43 = attrsByValue(S43);
+  const A44 = attrsByValue(S44);
+  const A45 = attrsByValue(S45);
+  const A46 = attrsByValue(S46);
+  const A47 = attrsByValue(S47);
+  const A48 = attrsByValue(S48);
+  const A49 = attrsByValue(S49);
+  const A50 = attrsByValue(S50);
+  const A51 = attrsByValue(S51);
   const T0 = structs[0]!; // nfgenmsg
   const E0 = family.enums.get("ct-direction")!;
   // struct nfgenmsg (4 bytes)
@@ -180,9 +200,14 @@ export function bindNftables(family: Family): FamilyDecoders {
         if (out.handle !== undefined) break;
         out.handle = host.attribute(list, k, A2[4]!, (here ??= { set: S2, out, parent: up }));
         continue;
-      case 5: // userdata: binary
+      case 5: continue; // pad: pad
+      case 6: // userdata: binary
         if (out.userdata !== undefined) break;
         out.userdata = mem.u8.slice(at, at + n);
+        continue;
+      case 7: // owner: u32
+        if (out.owner !== undefined) break;
+        out.owner = host.attribute(list, k, A2[7]!, (here ??= { set: S2, out, parent: up }));
         continue;
       }
       host.unknown(out, list, k);
@@ -235,15 +260,16 @@ export function bindNftables(family: Family): FamilyDecoders {
         if (out.counters !== undefined) break;
         out.counters = host.nest(list, k, status, S7, (here ??= { set: S3, out, parent: up }));
         continue;
-      case 9: // flags: u32
+      case 9: continue; // pad: pad
+      case 10: // flags: u32
         if (out.flags !== undefined) break;
-        out.flags = host.attribute(list, k, A3[9]!, (here ??= { set: S3, out, parent: up }));
+        out.flags = host.attribute(list, k, A3[10]!, (here ??= { set: S3, out, parent: up }));
         continue;
-      case 10: // id: u32
+      case 11: // id: u32
         if (out.id !== undefined) break;
-        out.id = host.attribute(list, k, A3[10]!, (here ??= { set: S3, out, parent: up }));
+        out.id = host.attribute(list, k, A3[11]!, (here ??= { set: S3, out, parent: up }));
         continue;
-      case 11: // userdata: binary
+      case 12: // userdata: binary
         if (out.userdata !== undefined) break;
         out.userdata = mem.u8.slice(at, at + n);
         continue;
@@ -355,11 +381,11 @@ export function bindNftables(family: Family): FamilyDecoders {
       switch (type) {
       case 1: // bytes: u64
         if (out.bytes !== undefined) break;
-        out.bytes = n >= 8 && !list.netByteOrder(k) ? u64le(mem.view, at) : host.attribute(list, k, A7[1]!, (here ??= { set: S7, out, parent: up }));
+        out.bytes = host.attribute(list, k, A7[1]!, (here ??= { set: S7, out, parent: up }));
         continue;
       case 2: // packets: u64
         if (out.packets !== undefined) break;
-        out.packets = n >= 8 && !list.netByteOrder(k) ? u64le(mem.view, at) : host.attribute(list, k, A7[2]!, (here ??= { set: S7, out, parent: up }));
+        out.packets = host.attribute(list, k, A7[2]!, (here ??= { set: S7, out, parent: up }));
         continue;
       }
       host.unknown(out, list, k);
@@ -408,17 +434,18 @@ export function bindNftables(family: Family): FamilyDecoders {
         if (out.userdata !== undefined) break;
         out.userdata = mem.u8.slice(at, at + n);
         continue;
-      case 8: // id: u32
+      case 8: continue; // pad: pad
+      case 9: // id: u32
         if (out.id !== undefined) break;
-        out.id = n >= 4 && !list.netByteOrder(k) ? mem.view.getUint32(at, true) : host.attribute(list, k, A8[8]!, (here ??= { set: S8, out, parent: up }));
+        out.id = host.attribute(list, k, A8[9]!, (here ??= { set: S8, out, parent: up }));
         continue;
-      case 9: // position-id: u32
+      case 10: // position-id: u32
         if (out.positionId !== undefined) break;
-        out.positionId = n >= 4 && !list.netByteOrder(k) ? mem.view.getUint32(at, true) : host.attribute(list, k, A8[9]!, (here ??= { set: S8, out, parent: up }));
+        out.positionId = host.attribute(list, k, A8[10]!, (here ??= { set: S8, out, parent: up }));
         continue;
-      case 10: // chain-id: u32
+      case 11: // chain-id: u32
         if (out.chainId !== undefined) break;
-        out.chainId = n >= 4 && !list.netByteOrder(k) ? mem.view.getUint32(at, true) : host.attribute(list, k, A8[10]!, (here ??= { set: S8, out, parent: up }));
+        out.chainId = host.attribute(list, k, A8[11]!, (here ??= { set: S8, out, parent: up }));
         continue;
       }
       host.unknown(out, list, k);
@@ -554,15 +581,15 @@ export function bindNftables(family: Family): FamilyDecoders {
         continue;
       case 10: // id: u32
         if (out.id !== undefined) break;
-        out.id = n >= 4 && !list.netByteOrder(k) ? mem.view.getUint32(at, true) : host.attribute(list, k, A12[10]!, (here ??= { set: S12, out, parent: up }));
+        out.id = host.attribute(list, k, A12[10]!, (here ??= { set: S12, out, parent: up }));
         continue;
       case 11: // timeout: u64
         if (out.timeout !== undefined) break;
-        out.timeout = n >= 8 && !list.netByteOrder(k) ? u64le(mem.view, at) : host.attribute(list, k, A12[11]!, (here ??= { set: S12, out, parent: up }));
+        out.timeout = host.attribute(list, k, A12[11]!, (here ??= { set: S12, out, parent: up }));
         continue;
       case 12: // gc-interval: u32
         if (out.gcInterval !== undefined) break;
-        out.gcInterval = n >= 4 && !list.netByteOrder(k) ? mem.view.getUint32(at, true) : host.attribute(list, k, A12[12]!, (here ??= { set: S12, out, parent: up }));
+        out.gcInterval = host.attribute(list, k, A12[12]!, (here ??= { set: S12, out, parent: up }));
         continue;
       case 13: // userdata: binary
         if (out.userdata !== undefined) break;
@@ -711,17 +738,17 @@ export function bindNftables(family: Family): FamilyDecoders {
         if (out.data !== undefined) break;
         out.data = host.nest(list, k, status, S27, (here ??= { set: S17, out, parent: up }));
         continue;
-      case 3: // flags: binary
+      case 3: // flags: u32
         if (out.flags !== undefined) break;
-        out.flags = mem.u8.slice(at, at + n);
+        out.flags = host.attribute(list, k, A17[3]!, (here ??= { set: S17, out, parent: up }));
         continue;
       case 4: // timeout: u64
         if (out.timeout !== undefined) break;
-        out.timeout = n >= 8 && !list.netByteOrder(k) ? u64le(mem.view, at) : host.attribute(list, k, A17[4]!, (here ??= { set: S17, out, parent: up }));
+        out.timeout = host.attribute(list, k, A17[4]!, (here ??= { set: S17, out, parent: up }));
         continue;
       case 5: // expiration: u64
         if (out.expiration !== undefined) break;
-        out.expiration = n >= 8 && !list.netByteOrder(k) ? u64le(mem.view, at) : host.attribute(list, k, A17[5]!, (here ??= { set: S17, out, parent: up }));
+        out.expiration = host.attribute(list, k, A17[5]!, (here ??= { set: S17, out, parent: up }));
         continue;
       case 6: // userdata: binary
         if (out.userdata !== undefined) break;
@@ -731,15 +758,16 @@ export function bindNftables(family: Family): FamilyDecoders {
         if (out.expr !== undefined) break;
         out.expr = host.nest(list, k, status, S10, (here ??= { set: S17, out, parent: up }));
         continue;
-      case 8: // objref: string
+      case 8: continue; // pad: pad
+      case 9: // objref: string
         if (out.objref !== undefined) break;
         out.objref = decodeString(mem.u8, at, at + n);
         continue;
-      case 9: // key-end: nest
+      case 10: // key-end: nest
         if (out.keyEnd !== undefined) break;
         out.keyEnd = host.nest(list, k, status, S27, (here ??= { set: S17, out, parent: up }));
         continue;
-      case 10: // expressions: nest
+      case 11: // expressions: nest
         if (out.expressions !== undefined) break;
         out.expressions = host.nest(list, k, status, S9, (here ??= { set: S17, out, parent: up }));
         continue;
@@ -800,7 +828,7 @@ export function bindNftables(family: Family): FamilyDecoders {
         continue;
       case 4: // set-id: u32
         if (out.setId !== undefined) break;
-        out.setId = n >= 4 && !list.netByteOrder(k) ? mem.view.getUint32(at, true) : host.attribute(list, k, A19[4]!, (here ??= { set: S19, out, parent: up }));
+        out.setId = host.attribute(list, k, A19[4]!, (here ??= { set: S19, out, parent: up }));
         continue;
       }
       host.unknown(out, list, k);
@@ -1122,7 +1150,7 @@ export function bindNftables(family: Family): FamilyDecoders {
         continue;
       case 3: // chain-id: u32
         if (out.chainId !== undefined) break;
-        out.chainId = n >= 4 && !list.netByteOrder(k) ? mem.view.getUint32(at, true) : host.attribute(list, k, A28[3]!, (here ??= { set: S28, out, parent: up }));
+        out.chainId = host.attribute(list, k, A28[3]!, (here ??= { set: S28, out, parent: up }));
         continue;
       }
       host.unknown(out, list, k);
@@ -1145,11 +1173,11 @@ export function bindNftables(family: Family): FamilyDecoders {
       switch (type) {
       case 1: // bytes: u64
         if (out.bytes !== undefined) break;
-        out.bytes = n >= 8 && !list.netByteOrder(k) ? u64le(mem.view, at) : host.attribute(list, k, A29[1]!, (here ??= { set: S29, out, parent: up }));
+        out.bytes = host.attribute(list, k, A29[1]!, (here ??= { set: S29, out, parent: up }));
         continue;
       case 2: // packets: u64
         if (out.packets !== undefined) break;
-        out.packets = n >= 8 && !list.netByteOrder(k) ? u64le(mem.view, at) : host.attribute(list, k, A29[2]!, (here ??= { set: S29, out, parent: up }));
+        out.packets = host.attribute(list, k, A29[2]!, (here ??= { set: S29, out, parent: up }));
         continue;
       case 3: continue; // pad: pad
       }
@@ -1290,17 +1318,17 @@ export function bindNftables(family: Family): FamilyDecoders {
         if (out.set !== undefined) break;
         out.set = decodeString(mem.u8, at, at + n);
         continue;
-      case 2: // set id: u32
-        if (out["set id"] !== undefined) break;
-        out["set id"] = host.attribute(list, k, A34[2]!, (here ??= { set: S34, out, parent: up }));
-        continue;
-      case 3: // sreg: u32
+      case 2: // sreg: u32
         if (out.sreg !== undefined) break;
-        out.sreg = host.attribute(list, k, A34[3]!, (here ??= { set: S34, out, parent: up }));
+        out.sreg = host.attribute(list, k, A34[2]!, (here ??= { set: S34, out, parent: up }));
         continue;
-      case 4: // dreg: u32
+      case 3: // dreg: u32
         if (out.dreg !== undefined) break;
-        out.dreg = host.attribute(list, k, A34[4]!, (here ??= { set: S34, out, parent: up }));
+        out.dreg = host.attribute(list, k, A34[3]!, (here ??= { set: S34, out, parent: up }));
+        continue;
+      case 4: // set-id: u32
+        if (out.setId !== undefined) break;
+        out.setId = host.attribute(list, k, A34[4]!, (here ??= { set: S34, out, parent: up }));
         continue;
       case 5: // flags: u32
         if (out.flags !== undefined) break;
@@ -1568,6 +1596,406 @@ export function bindNftables(family: Family): FamilyDecoders {
     }
     return out;
   };
+  // attribute set expr-range-attrs
+  const set42: SetDecoder = (host, list, start, end, up, selected) => {
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    const region = list.regionAddress;
+    for (let k = start; k < end; k = list.next(k)) {
+      const status = list.status(k);
+      if (status !== STATUS_OK && status !== STATUS_BAD_NEST) throw list.error(k)!;
+      const type = list.type(k);
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = region + list.offset(k) + NLA_HDRLEN;
+      const n = list.length(k) - NLA_HDRLEN;
+      switch (type) {
+      case 1: // sreg: u32
+        if (out.sreg !== undefined) break;
+        out.sreg = host.attribute(list, k, A42[1]!, (here ??= { set: S42, out, parent: up }));
+        continue;
+      case 2: // op: u32
+        if (out.op !== undefined) break;
+        out.op = host.attribute(list, k, A42[2]!, (here ??= { set: S42, out, parent: up }));
+        continue;
+      case 3: // from-data: nest
+        if (out.fromData !== undefined) break;
+        out.fromData = host.nest(list, k, status, S27, (here ??= { set: S42, out, parent: up }));
+        continue;
+      case 4: // to-data: nest
+        if (out.toData !== undefined) break;
+        out.toData = host.nest(list, k, status, S27, (here ??= { set: S42, out, parent: up }));
+        continue;
+      }
+      host.unknown(out, list, k);
+    }
+    return out;
+  };
+  // attribute set expr-limit-attrs
+  const set43: SetDecoder = (host, list, start, end, up, selected) => {
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    const region = list.regionAddress;
+    for (let k = start; k < end; k = list.next(k)) {
+      const status = list.status(k);
+      if (status !== STATUS_OK && status !== STATUS_BAD_NEST) throw list.error(k)!;
+      const type = list.type(k);
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = region + list.offset(k) + NLA_HDRLEN;
+      const n = list.length(k) - NLA_HDRLEN;
+      switch (type) {
+      case 1: // rate: u64
+        if (out.rate !== undefined) break;
+        out.rate = host.attribute(list, k, A43[1]!, (here ??= { set: S43, out, parent: up }));
+        continue;
+      case 2: // unit: u64
+        if (out.unit !== undefined) break;
+        out.unit = host.attribute(list, k, A43[2]!, (here ??= { set: S43, out, parent: up }));
+        continue;
+      case 3: // burst: u32
+        if (out.burst !== undefined) break;
+        out.burst = host.attribute(list, k, A43[3]!, (here ??= { set: S43, out, parent: up }));
+        continue;
+      case 4: // type: u32
+        if (out.type !== undefined) break;
+        out.type = host.attribute(list, k, A43[4]!, (here ??= { set: S43, out, parent: up }));
+        continue;
+      case 5: // flags: u32
+        if (out.flags !== undefined) break;
+        out.flags = host.attribute(list, k, A43[5]!, (here ??= { set: S43, out, parent: up }));
+        continue;
+      case 6: continue; // pad: pad
+      }
+      host.unknown(out, list, k);
+    }
+    return out;
+  };
+  // attribute set expr-log-attrs
+  const set44: SetDecoder = (host, list, start, end, up, selected) => {
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    const region = list.regionAddress;
+    for (let k = start; k < end; k = list.next(k)) {
+      const status = list.status(k);
+      if (status !== STATUS_OK && status !== STATUS_BAD_NEST) throw list.error(k)!;
+      const type = list.type(k);
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = region + list.offset(k) + NLA_HDRLEN;
+      const n = list.length(k) - NLA_HDRLEN;
+      switch (type) {
+      case 1: // group: u16
+        if (out.group !== undefined) break;
+        out.group = host.attribute(list, k, A44[1]!, (here ??= { set: S44, out, parent: up }));
+        continue;
+      case 2: // prefix: string
+        if (out.prefix !== undefined) break;
+        out.prefix = decodeString(mem.u8, at, at + n);
+        continue;
+      case 3: // snaplen: u32
+        if (out.snaplen !== undefined) break;
+        out.snaplen = host.attribute(list, k, A44[3]!, (here ??= { set: S44, out, parent: up }));
+        continue;
+      case 4: // qthreshold: u16
+        if (out.qthreshold !== undefined) break;
+        out.qthreshold = host.attribute(list, k, A44[4]!, (here ??= { set: S44, out, parent: up }));
+        continue;
+      case 5: // level: u32
+        if (out.level !== undefined) break;
+        out.level = host.attribute(list, k, A44[5]!, (here ??= { set: S44, out, parent: up }));
+        continue;
+      case 6: // flags: u32
+        if (out.flags !== undefined) break;
+        out.flags = host.attribute(list, k, A44[6]!, (here ??= { set: S44, out, parent: up }));
+        continue;
+      }
+      host.unknown(out, list, k);
+    }
+    return out;
+  };
+  // attribute set expr-masq-attrs
+  const set45: SetDecoder = (host, list, start, end, up, selected) => {
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    const region = list.regionAddress;
+    for (let k = start; k < end; k = list.next(k)) {
+      const status = list.status(k);
+      if (status !== STATUS_OK && status !== STATUS_BAD_NEST) throw list.error(k)!;
+      const type = list.type(k);
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = region + list.offset(k) + NLA_HDRLEN;
+      const n = list.length(k) - NLA_HDRLEN;
+      switch (type) {
+      case 1: // flags: u32
+        if (out.flags !== undefined) break;
+        out.flags = host.attribute(list, k, A45[1]!, (here ??= { set: S45, out, parent: up }));
+        continue;
+      case 2: // reg-proto-min: u32
+        if (out.regProtoMin !== undefined) break;
+        out.regProtoMin = host.attribute(list, k, A45[2]!, (here ??= { set: S45, out, parent: up }));
+        continue;
+      case 3: // reg-proto-max: u32
+        if (out.regProtoMax !== undefined) break;
+        out.regProtoMax = host.attribute(list, k, A45[3]!, (here ??= { set: S45, out, parent: up }));
+        continue;
+      }
+      host.unknown(out, list, k);
+    }
+    return out;
+  };
+  // attribute set expr-redir-attrs
+  const set46: SetDecoder = (host, list, start, end, up, selected) => {
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    const region = list.regionAddress;
+    for (let k = start; k < end; k = list.next(k)) {
+      const status = list.status(k);
+      if (status !== STATUS_OK && status !== STATUS_BAD_NEST) throw list.error(k)!;
+      const type = list.type(k);
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = region + list.offset(k) + NLA_HDRLEN;
+      const n = list.length(k) - NLA_HDRLEN;
+      switch (type) {
+      case 1: // reg-proto-min: u32
+        if (out.regProtoMin !== undefined) break;
+        out.regProtoMin = host.attribute(list, k, A46[1]!, (here ??= { set: S46, out, parent: up }));
+        continue;
+      case 2: // reg-proto-max: u32
+        if (out.regProtoMax !== undefined) break;
+        out.regProtoMax = host.attribute(list, k, A46[2]!, (here ??= { set: S46, out, parent: up }));
+        continue;
+      case 3: // flags: u32
+        if (out.flags !== undefined) break;
+        out.flags = host.attribute(list, k, A46[3]!, (here ??= { set: S46, out, parent: up }));
+        continue;
+      }
+      host.unknown(out, list, k);
+    }
+    return out;
+  };
+  // attribute set expr-dynset-attrs
+  const set47: SetDecoder = (host, list, start, end, up, selected) => {
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    const region = list.regionAddress;
+    for (let k = start; k < end; k = list.next(k)) {
+      const status = list.status(k);
+      if (status !== STATUS_OK && status !== STATUS_BAD_NEST) throw list.error(k)!;
+      const type = list.type(k);
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = region + list.offset(k) + NLA_HDRLEN;
+      const n = list.length(k) - NLA_HDRLEN;
+      switch (type) {
+      case 1: // set-name: string
+        if (out.setName !== undefined) break;
+        out.setName = decodeString(mem.u8, at, at + n);
+        continue;
+      case 2: // set-id: u32
+        if (out.setId !== undefined) break;
+        out.setId = host.attribute(list, k, A47[2]!, (here ??= { set: S47, out, parent: up }));
+        continue;
+      case 3: // op: u32
+        if (out.op !== undefined) break;
+        out.op = host.attribute(list, k, A47[3]!, (here ??= { set: S47, out, parent: up }));
+        continue;
+      case 4: // sreg-key: u32
+        if (out.sregKey !== undefined) break;
+        out.sregKey = host.attribute(list, k, A47[4]!, (here ??= { set: S47, out, parent: up }));
+        continue;
+      case 5: // sreg-data: u32
+        if (out.sregData !== undefined) break;
+        out.sregData = host.attribute(list, k, A47[5]!, (here ??= { set: S47, out, parent: up }));
+        continue;
+      case 6: // timeout: u64
+        if (out.timeout !== undefined) break;
+        out.timeout = host.attribute(list, k, A47[6]!, (here ??= { set: S47, out, parent: up }));
+        continue;
+      case 7: // expr: nest
+        if (out.expr !== undefined) break;
+        out.expr = host.nest(list, k, status, S10, (here ??= { set: S47, out, parent: up }));
+        continue;
+      case 8: continue; // pad: pad
+      case 9: // flags: u32
+        if (out.flags !== undefined) break;
+        out.flags = host.attribute(list, k, A47[9]!, (here ??= { set: S47, out, parent: up }));
+        continue;
+      case 10: // expressions: nest
+        if (out.expressions !== undefined) break;
+        out.expressions = host.nest(list, k, status, S9, (here ??= { set: S47, out, parent: up }));
+        continue;
+      }
+      host.unknown(out, list, k);
+    }
+    return out;
+  };
+  // attribute set expr-exthdr-attrs
+  const set48: SetDecoder = (host, list, start, end, up, selected) => {
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    const region = list.regionAddress;
+    for (let k = start; k < end; k = list.next(k)) {
+      const status = list.status(k);
+      if (status !== STATUS_OK && status !== STATUS_BAD_NEST) throw list.error(k)!;
+      const type = list.type(k);
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = region + list.offset(k) + NLA_HDRLEN;
+      const n = list.length(k) - NLA_HDRLEN;
+      switch (type) {
+      case 1: // dreg: u32
+        if (out.dreg !== undefined) break;
+        out.dreg = host.attribute(list, k, A48[1]!, (here ??= { set: S48, out, parent: up }));
+        continue;
+      case 2: // type: u8
+        if (out.type !== undefined) break;
+        out.type = n >= 1 ? mem.u8[at]! : host.attribute(list, k, A48[2]!, (here ??= { set: S48, out, parent: up }));
+        continue;
+      case 3: // offset: u32
+        if (out.offset !== undefined) break;
+        out.offset = host.attribute(list, k, A48[3]!, (here ??= { set: S48, out, parent: up }));
+        continue;
+      case 4: // len: u32
+        if (out.len !== undefined) break;
+        out.len = host.attribute(list, k, A48[4]!, (here ??= { set: S48, out, parent: up }));
+        continue;
+      case 5: // flags: u32
+        if (out.flags !== undefined) break;
+        out.flags = host.attribute(list, k, A48[5]!, (here ??= { set: S48, out, parent: up }));
+        continue;
+      case 6: // op: u32
+        if (out.op !== undefined) break;
+        out.op = host.attribute(list, k, A48[6]!, (here ??= { set: S48, out, parent: up }));
+        continue;
+      case 7: // sreg: u32
+        if (out.sreg !== undefined) break;
+        out.sreg = host.attribute(list, k, A48[7]!, (here ??= { set: S48, out, parent: up }));
+        continue;
+      }
+      host.unknown(out, list, k);
+    }
+    return out;
+  };
+  // attribute set expr-queue-attrs
+  const set49: SetDecoder = (host, list, start, end, up, selected) => {
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    const region = list.regionAddress;
+    for (let k = start; k < end; k = list.next(k)) {
+      const status = list.status(k);
+      if (status !== STATUS_OK && status !== STATUS_BAD_NEST) throw list.error(k)!;
+      const type = list.type(k);
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = region + list.offset(k) + NLA_HDRLEN;
+      const n = list.length(k) - NLA_HDRLEN;
+      switch (type) {
+      case 1: // num: u16
+        if (out.num !== undefined) break;
+        out.num = host.attribute(list, k, A49[1]!, (here ??= { set: S49, out, parent: up }));
+        continue;
+      case 2: // total: u16
+        if (out.total !== undefined) break;
+        out.total = host.attribute(list, k, A49[2]!, (here ??= { set: S49, out, parent: up }));
+        continue;
+      case 3: // flags: u16
+        if (out.flags !== undefined) break;
+        out.flags = host.attribute(list, k, A49[3]!, (here ??= { set: S49, out, parent: up }));
+        continue;
+      case 4: // sreg-qnum: u32
+        if (out.sregQnum !== undefined) break;
+        out.sregQnum = host.attribute(list, k, A49[4]!, (here ??= { set: S49, out, parent: up }));
+        continue;
+      }
+      host.unknown(out, list, k);
+    }
+    return out;
+  };
+  // attribute set expr-numgen-attrs
+  const set50: SetDecoder = (host, list, start, end, up, selected) => {
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    const region = list.regionAddress;
+    for (let k = start; k < end; k = list.next(k)) {
+      const status = list.status(k);
+      if (status !== STATUS_OK && status !== STATUS_BAD_NEST) throw list.error(k)!;
+      const type = list.type(k);
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = region + list.offset(k) + NLA_HDRLEN;
+      const n = list.length(k) - NLA_HDRLEN;
+      switch (type) {
+      case 1: // dreg: u32
+        if (out.dreg !== undefined) break;
+        out.dreg = host.attribute(list, k, A50[1]!, (here ??= { set: S50, out, parent: up }));
+        continue;
+      case 2: // modulus: u32
+        if (out.modulus !== undefined) break;
+        out.modulus = host.attribute(list, k, A50[2]!, (here ??= { set: S50, out, parent: up }));
+        continue;
+      case 3: // type: u32
+        if (out.type !== undefined) break;
+        out.type = host.attribute(list, k, A50[3]!, (here ??= { set: S50, out, parent: up }));
+        continue;
+      case 4: // offset: u32
+        if (out.offset !== undefined) break;
+        out.offset = host.attribute(list, k, A50[4]!, (here ??= { set: S50, out, parent: up }));
+        continue;
+      }
+      host.unknown(out, list, k);
+    }
+    return out;
+  };
+  // attribute set expr-hash-attrs
+  const set51: SetDecoder = (host, list, start, end, up, selected) => {
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    const region = list.regionAddress;
+    for (let k = start; k < end; k = list.next(k)) {
+      const status = list.status(k);
+      if (status !== STATUS_OK && status !== STATUS_BAD_NEST) throw list.error(k)!;
+      const type = list.type(k);
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = region + list.offset(k) + NLA_HDRLEN;
+      const n = list.length(k) - NLA_HDRLEN;
+      switch (type) {
+      case 1: // sreg: u32
+        if (out.sreg !== undefined) break;
+        out.sreg = host.attribute(list, k, A51[1]!, (here ??= { set: S51, out, parent: up }));
+        continue;
+      case 2: // dreg: u32
+        if (out.dreg !== undefined) break;
+        out.dreg = host.attribute(list, k, A51[2]!, (here ??= { set: S51, out, parent: up }));
+        continue;
+      case 3: // len: u32
+        if (out.len !== undefined) break;
+        out.len = host.attribute(list, k, A51[3]!, (here ??= { set: S51, out, parent: up }));
+        continue;
+      case 4: // modulus: u32
+        if (out.modulus !== undefined) break;
+        out.modulus = host.attribute(list, k, A51[4]!, (here ??= { set: S51, out, parent: up }));
+        continue;
+      case 5: // seed: u32
+        if (out.seed !== undefined) break;
+        out.seed = host.attribute(list, k, A51[5]!, (here ??= { set: S51, out, parent: up }));
+        continue;
+      case 6: // offset: u32
+        if (out.offset !== undefined) break;
+        out.offset = host.attribute(list, k, A51[6]!, (here ??= { set: S51, out, parent: up }));
+        continue;
+      case 7: // type: u32
+        if (out.type !== undefined) break;
+        out.type = host.attribute(list, k, A51[7]!, (here ??= { set: S51, out, parent: up }));
+        continue;
+      }
+      host.unknown(out, list, k);
+    }
+    return out;
+  };
   // attribute set empty-attrs, read from its bytes
   const direct0: DirectSetDecoder = (host, start, end, depth, up, selected) => {
     if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
@@ -1655,9 +2083,14 @@ export function bindNftables(family: Family): FamilyDecoders {
           if (out.handle !== undefined) break;
           out.handle = host.general(pos, A2[4]!, depth, (here ??= { set: S2, out, parent: up }));
           continue;
-        case 5: // userdata: binary
+        case 5: continue; // pad: pad
+        case 6: // userdata: binary
           if (out.userdata !== undefined) break;
           out.userdata = copyBytes(mem.u8, at, n);
+          continue;
+        case 7: // owner: u32
+          if (out.owner !== undefined) break;
+          out.owner = host.general(pos, A2[7]!, depth, (here ??= { set: S2, out, parent: up }));
           continue;
       }
       keepUnknown(out, mem.u8, raw, at, n);
@@ -1714,15 +2147,16 @@ export function bindNftables(family: Family): FamilyDecoders {
           if (out.counters !== undefined) break;
           out.counters = direct7(host, at, at + n, depth + 1, (here ??= { set: S3, out, parent: up }), null);
           continue;
-        case 9: // flags: u32
+        case 9: continue; // pad: pad
+        case 10: // flags: u32
           if (out.flags !== undefined) break;
-          out.flags = host.general(pos, A3[9]!, depth, (here ??= { set: S3, out, parent: up }));
+          out.flags = host.general(pos, A3[10]!, depth, (here ??= { set: S3, out, parent: up }));
           continue;
-        case 10: // id: u32
+        case 11: // id: u32
           if (out.id !== undefined) break;
-          out.id = host.general(pos, A3[10]!, depth, (here ??= { set: S3, out, parent: up }));
+          out.id = host.general(pos, A3[11]!, depth, (here ??= { set: S3, out, parent: up }));
           continue;
-        case 11: // userdata: binary
+        case 12: // userdata: binary
           if (out.userdata !== undefined) break;
           out.userdata = copyBytes(mem.u8, at, n);
           continue;
@@ -1849,11 +2283,11 @@ export function bindNftables(family: Family): FamilyDecoders {
       switch (type) {
         case 1: // bytes: u64
           if (out.bytes !== undefined) break;
-          out.bytes = n >= 8 && (raw & NLA_F_NET_BYTEORDER) === 0 ? u64le(mem.view, at) : host.general(pos, A7[1]!, depth, (here ??= { set: S7, out, parent: up }));
+          out.bytes = host.general(pos, A7[1]!, depth, (here ??= { set: S7, out, parent: up }));
           continue;
         case 2: // packets: u64
           if (out.packets !== undefined) break;
-          out.packets = n >= 8 && (raw & NLA_F_NET_BYTEORDER) === 0 ? u64le(mem.view, at) : host.general(pos, A7[2]!, depth, (here ??= { set: S7, out, parent: up }));
+          out.packets = host.general(pos, A7[2]!, depth, (here ??= { set: S7, out, parent: up }));
           continue;
       }
       keepUnknown(out, mem.u8, raw, at, n);
@@ -1906,17 +2340,18 @@ export function bindNftables(family: Family): FamilyDecoders {
           if (out.userdata !== undefined) break;
           out.userdata = copyBytes(mem.u8, at, n);
           continue;
-        case 8: // id: u32
+        case 8: continue; // pad: pad
+        case 9: // id: u32
           if (out.id !== undefined) break;
-          out.id = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A8[8]!, depth, (here ??= { set: S8, out, parent: up }));
+          out.id = host.general(pos, A8[9]!, depth, (here ??= { set: S8, out, parent: up }));
           continue;
-        case 9: // position-id: u32
+        case 10: // position-id: u32
           if (out.positionId !== undefined) break;
-          out.positionId = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A8[9]!, depth, (here ??= { set: S8, out, parent: up }));
+          out.positionId = host.general(pos, A8[10]!, depth, (here ??= { set: S8, out, parent: up }));
           continue;
-        case 10: // chain-id: u32
+        case 11: // chain-id: u32
           if (out.chainId !== undefined) break;
-          out.chainId = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A8[10]!, depth, (here ??= { set: S8, out, parent: up }));
+          out.chainId = host.general(pos, A8[11]!, depth, (here ??= { set: S8, out, parent: up }));
           continue;
       }
       keepUnknown(out, mem.u8, raw, at, n);
@@ -2068,15 +2503,15 @@ export function bindNftables(family: Family): FamilyDecoders {
           continue;
         case 10: // id: u32
           if (out.id !== undefined) break;
-          out.id = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A12[10]!, depth, (here ??= { set: S12, out, parent: up }));
+          out.id = host.general(pos, A12[10]!, depth, (here ??= { set: S12, out, parent: up }));
           continue;
         case 11: // timeout: u64
           if (out.timeout !== undefined) break;
-          out.timeout = n >= 8 && (raw & NLA_F_NET_BYTEORDER) === 0 ? u64le(mem.view, at) : host.general(pos, A12[11]!, depth, (here ??= { set: S12, out, parent: up }));
+          out.timeout = host.general(pos, A12[11]!, depth, (here ??= { set: S12, out, parent: up }));
           continue;
         case 12: // gc-interval: u32
           if (out.gcInterval !== undefined) break;
-          out.gcInterval = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A12[12]!, depth, (here ??= { set: S12, out, parent: up }));
+          out.gcInterval = host.general(pos, A12[12]!, depth, (here ??= { set: S12, out, parent: up }));
           continue;
         case 13: // userdata: binary
           if (out.userdata !== undefined) break;
@@ -2245,17 +2680,17 @@ export function bindNftables(family: Family): FamilyDecoders {
           if (out.data !== undefined) break;
           out.data = direct27(host, at, at + n, depth + 1, (here ??= { set: S17, out, parent: up }), null);
           continue;
-        case 3: // flags: binary
+        case 3: // flags: u32
           if (out.flags !== undefined) break;
-          out.flags = copyBytes(mem.u8, at, n);
+          out.flags = host.general(pos, A17[3]!, depth, (here ??= { set: S17, out, parent: up }));
           continue;
         case 4: // timeout: u64
           if (out.timeout !== undefined) break;
-          out.timeout = n >= 8 && (raw & NLA_F_NET_BYTEORDER) === 0 ? u64le(mem.view, at) : host.general(pos, A17[4]!, depth, (here ??= { set: S17, out, parent: up }));
+          out.timeout = host.general(pos, A17[4]!, depth, (here ??= { set: S17, out, parent: up }));
           continue;
         case 5: // expiration: u64
           if (out.expiration !== undefined) break;
-          out.expiration = n >= 8 && (raw & NLA_F_NET_BYTEORDER) === 0 ? u64le(mem.view, at) : host.general(pos, A17[5]!, depth, (here ??= { set: S17, out, parent: up }));
+          out.expiration = host.general(pos, A17[5]!, depth, (here ??= { set: S17, out, parent: up }));
           continue;
         case 6: // userdata: binary
           if (out.userdata !== undefined) break;
@@ -2265,15 +2700,16 @@ export function bindNftables(family: Family): FamilyDecoders {
           if (out.expr !== undefined) break;
           out.expr = direct10(host, at, at + n, depth + 1, (here ??= { set: S17, out, parent: up }), null);
           continue;
-        case 8: // objref: string
+        case 8: continue; // pad: pad
+        case 9: // objref: string
           if (out.objref !== undefined) break;
           out.objref = shortString(mem.u8, at, at + n);
           continue;
-        case 9: // key-end: nest
+        case 10: // key-end: nest
           if (out.keyEnd !== undefined) break;
           out.keyEnd = direct27(host, at, at + n, depth + 1, (here ??= { set: S17, out, parent: up }), null);
           continue;
-        case 10: // expressions: nest
+        case 11: // expressions: nest
           if (out.expressions !== undefined) break;
           out.expressions = direct9(host, at, at + n, depth + 1, (here ??= { set: S17, out, parent: up }), null);
           continue;
@@ -2342,7 +2778,7 @@ export function bindNftables(family: Family): FamilyDecoders {
           continue;
         case 4: // set-id: u32
           if (out.setId !== undefined) break;
-          out.setId = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A19[4]!, depth, (here ??= { set: S19, out, parent: up }));
+          out.setId = host.general(pos, A19[4]!, depth, (here ??= { set: S19, out, parent: up }));
           continue;
       }
       keepUnknown(out, mem.u8, raw, at, n);
@@ -2700,7 +3136,7 @@ export function bindNftables(family: Family): FamilyDecoders {
           continue;
         case 3: // chain-id: u32
           if (out.chainId !== undefined) break;
-          out.chainId = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A28[3]!, depth, (here ??= { set: S28, out, parent: up }));
+          out.chainId = host.general(pos, A28[3]!, depth, (here ??= { set: S28, out, parent: up }));
           continue;
       }
       keepUnknown(out, mem.u8, raw, at, n);
@@ -2727,11 +3163,11 @@ export function bindNftables(family: Family): FamilyDecoders {
       switch (type) {
         case 1: // bytes: u64
           if (out.bytes !== undefined) break;
-          out.bytes = n >= 8 && (raw & NLA_F_NET_BYTEORDER) === 0 ? u64le(mem.view, at) : host.general(pos, A29[1]!, depth, (here ??= { set: S29, out, parent: up }));
+          out.bytes = host.general(pos, A29[1]!, depth, (here ??= { set: S29, out, parent: up }));
           continue;
         case 2: // packets: u64
           if (out.packets !== undefined) break;
-          out.packets = n >= 8 && (raw & NLA_F_NET_BYTEORDER) === 0 ? u64le(mem.view, at) : host.general(pos, A29[2]!, depth, (here ??= { set: S29, out, parent: up }));
+          out.packets = host.general(pos, A29[2]!, depth, (here ??= { set: S29, out, parent: up }));
           continue;
         case 3: continue; // pad: pad
       }
@@ -2892,17 +3328,17 @@ export function bindNftables(family: Family): FamilyDecoders {
           if (out.set !== undefined) break;
           out.set = shortString(mem.u8, at, at + n);
           continue;
-        case 2: // set id: u32
-          if (out["set id"] !== undefined) break;
-          out["set id"] = host.general(pos, A34[2]!, depth, (here ??= { set: S34, out, parent: up }));
-          continue;
-        case 3: // sreg: u32
+        case 2: // sreg: u32
           if (out.sreg !== undefined) break;
-          out.sreg = host.general(pos, A34[3]!, depth, (here ??= { set: S34, out, parent: up }));
+          out.sreg = host.general(pos, A34[2]!, depth, (here ??= { set: S34, out, parent: up }));
           continue;
-        case 4: // dreg: u32
+        case 3: // dreg: u32
           if (out.dreg !== undefined) break;
-          out.dreg = host.general(pos, A34[4]!, depth, (here ??= { set: S34, out, parent: up }));
+          out.dreg = host.general(pos, A34[3]!, depth, (here ??= { set: S34, out, parent: up }));
+          continue;
+        case 4: // set-id: u32
+          if (out.setId !== undefined) break;
+          out.setId = host.general(pos, A34[4]!, depth, (here ??= { set: S34, out, parent: up }));
           continue;
         case 5: // flags: u32
           if (out.flags !== undefined) break;
@@ -3198,9 +3634,449 @@ export function bindNftables(family: Family): FamilyDecoders {
     }
     return out;
   };
+  // attribute set expr-range-attrs, read from its bytes
+  const direct42: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // sreg: u32
+          if (out.sreg !== undefined) break;
+          out.sreg = host.general(pos, A42[1]!, depth, (here ??= { set: S42, out, parent: up }));
+          continue;
+        case 2: // op: u32
+          if (out.op !== undefined) break;
+          out.op = host.general(pos, A42[2]!, depth, (here ??= { set: S42, out, parent: up }));
+          continue;
+        case 3: // from-data: nest
+          if (out.fromData !== undefined) break;
+          out.fromData = direct27(host, at, at + n, depth + 1, (here ??= { set: S42, out, parent: up }), null);
+          continue;
+        case 4: // to-data: nest
+          if (out.toData !== undefined) break;
+          out.toData = direct27(host, at, at + n, depth + 1, (here ??= { set: S42, out, parent: up }), null);
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set expr-limit-attrs, read from its bytes
+  const direct43: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // rate: u64
+          if (out.rate !== undefined) break;
+          out.rate = host.general(pos, A43[1]!, depth, (here ??= { set: S43, out, parent: up }));
+          continue;
+        case 2: // unit: u64
+          if (out.unit !== undefined) break;
+          out.unit = host.general(pos, A43[2]!, depth, (here ??= { set: S43, out, parent: up }));
+          continue;
+        case 3: // burst: u32
+          if (out.burst !== undefined) break;
+          out.burst = host.general(pos, A43[3]!, depth, (here ??= { set: S43, out, parent: up }));
+          continue;
+        case 4: // type: u32
+          if (out.type !== undefined) break;
+          out.type = host.general(pos, A43[4]!, depth, (here ??= { set: S43, out, parent: up }));
+          continue;
+        case 5: // flags: u32
+          if (out.flags !== undefined) break;
+          out.flags = host.general(pos, A43[5]!, depth, (here ??= { set: S43, out, parent: up }));
+          continue;
+        case 6: continue; // pad: pad
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set expr-log-attrs, read from its bytes
+  const direct44: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // group: u16
+          if (out.group !== undefined) break;
+          out.group = host.general(pos, A44[1]!, depth, (here ??= { set: S44, out, parent: up }));
+          continue;
+        case 2: // prefix: string
+          if (out.prefix !== undefined) break;
+          out.prefix = shortString(mem.u8, at, at + n);
+          continue;
+        case 3: // snaplen: u32
+          if (out.snaplen !== undefined) break;
+          out.snaplen = host.general(pos, A44[3]!, depth, (here ??= { set: S44, out, parent: up }));
+          continue;
+        case 4: // qthreshold: u16
+          if (out.qthreshold !== undefined) break;
+          out.qthreshold = host.general(pos, A44[4]!, depth, (here ??= { set: S44, out, parent: up }));
+          continue;
+        case 5: // level: u32
+          if (out.level !== undefined) break;
+          out.level = host.general(pos, A44[5]!, depth, (here ??= { set: S44, out, parent: up }));
+          continue;
+        case 6: // flags: u32
+          if (out.flags !== undefined) break;
+          out.flags = host.general(pos, A44[6]!, depth, (here ??= { set: S44, out, parent: up }));
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set expr-masq-attrs, read from its bytes
+  const direct45: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // flags: u32
+          if (out.flags !== undefined) break;
+          out.flags = host.general(pos, A45[1]!, depth, (here ??= { set: S45, out, parent: up }));
+          continue;
+        case 2: // reg-proto-min: u32
+          if (out.regProtoMin !== undefined) break;
+          out.regProtoMin = host.general(pos, A45[2]!, depth, (here ??= { set: S45, out, parent: up }));
+          continue;
+        case 3: // reg-proto-max: u32
+          if (out.regProtoMax !== undefined) break;
+          out.regProtoMax = host.general(pos, A45[3]!, depth, (here ??= { set: S45, out, parent: up }));
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set expr-redir-attrs, read from its bytes
+  const direct46: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // reg-proto-min: u32
+          if (out.regProtoMin !== undefined) break;
+          out.regProtoMin = host.general(pos, A46[1]!, depth, (here ??= { set: S46, out, parent: up }));
+          continue;
+        case 2: // reg-proto-max: u32
+          if (out.regProtoMax !== undefined) break;
+          out.regProtoMax = host.general(pos, A46[2]!, depth, (here ??= { set: S46, out, parent: up }));
+          continue;
+        case 3: // flags: u32
+          if (out.flags !== undefined) break;
+          out.flags = host.general(pos, A46[3]!, depth, (here ??= { set: S46, out, parent: up }));
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set expr-dynset-attrs, read from its bytes
+  const direct47: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // set-name: string
+          if (out.setName !== undefined) break;
+          out.setName = shortString(mem.u8, at, at + n);
+          continue;
+        case 2: // set-id: u32
+          if (out.setId !== undefined) break;
+          out.setId = host.general(pos, A47[2]!, depth, (here ??= { set: S47, out, parent: up }));
+          continue;
+        case 3: // op: u32
+          if (out.op !== undefined) break;
+          out.op = host.general(pos, A47[3]!, depth, (here ??= { set: S47, out, parent: up }));
+          continue;
+        case 4: // sreg-key: u32
+          if (out.sregKey !== undefined) break;
+          out.sregKey = host.general(pos, A47[4]!, depth, (here ??= { set: S47, out, parent: up }));
+          continue;
+        case 5: // sreg-data: u32
+          if (out.sregData !== undefined) break;
+          out.sregData = host.general(pos, A47[5]!, depth, (here ??= { set: S47, out, parent: up }));
+          continue;
+        case 6: // timeout: u64
+          if (out.timeout !== undefined) break;
+          out.timeout = host.general(pos, A47[6]!, depth, (here ??= { set: S47, out, parent: up }));
+          continue;
+        case 7: // expr: nest
+          if (out.expr !== undefined) break;
+          out.expr = direct10(host, at, at + n, depth + 1, (here ??= { set: S47, out, parent: up }), null);
+          continue;
+        case 8: continue; // pad: pad
+        case 9: // flags: u32
+          if (out.flags !== undefined) break;
+          out.flags = host.general(pos, A47[9]!, depth, (here ??= { set: S47, out, parent: up }));
+          continue;
+        case 10: // expressions: nest
+          if (out.expressions !== undefined) break;
+          out.expressions = direct9(host, at, at + n, depth + 1, (here ??= { set: S47, out, parent: up }), null);
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set expr-exthdr-attrs, read from its bytes
+  const direct48: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // dreg: u32
+          if (out.dreg !== undefined) break;
+          out.dreg = host.general(pos, A48[1]!, depth, (here ??= { set: S48, out, parent: up }));
+          continue;
+        case 2: // type: u8
+          if (out.type !== undefined) break;
+          out.type = n >= 1 ? mem.u8[at]! : host.general(pos, A48[2]!, depth, (here ??= { set: S48, out, parent: up }));
+          continue;
+        case 3: // offset: u32
+          if (out.offset !== undefined) break;
+          out.offset = host.general(pos, A48[3]!, depth, (here ??= { set: S48, out, parent: up }));
+          continue;
+        case 4: // len: u32
+          if (out.len !== undefined) break;
+          out.len = host.general(pos, A48[4]!, depth, (here ??= { set: S48, out, parent: up }));
+          continue;
+        case 5: // flags: u32
+          if (out.flags !== undefined) break;
+          out.flags = host.general(pos, A48[5]!, depth, (here ??= { set: S48, out, parent: up }));
+          continue;
+        case 6: // op: u32
+          if (out.op !== undefined) break;
+          out.op = host.general(pos, A48[6]!, depth, (here ??= { set: S48, out, parent: up }));
+          continue;
+        case 7: // sreg: u32
+          if (out.sreg !== undefined) break;
+          out.sreg = host.general(pos, A48[7]!, depth, (here ??= { set: S48, out, parent: up }));
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set expr-queue-attrs, read from its bytes
+  const direct49: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // num: u16
+          if (out.num !== undefined) break;
+          out.num = host.general(pos, A49[1]!, depth, (here ??= { set: S49, out, parent: up }));
+          continue;
+        case 2: // total: u16
+          if (out.total !== undefined) break;
+          out.total = host.general(pos, A49[2]!, depth, (here ??= { set: S49, out, parent: up }));
+          continue;
+        case 3: // flags: u16
+          if (out.flags !== undefined) break;
+          out.flags = host.general(pos, A49[3]!, depth, (here ??= { set: S49, out, parent: up }));
+          continue;
+        case 4: // sreg-qnum: u32
+          if (out.sregQnum !== undefined) break;
+          out.sregQnum = host.general(pos, A49[4]!, depth, (here ??= { set: S49, out, parent: up }));
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set expr-numgen-attrs, read from its bytes
+  const direct50: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // dreg: u32
+          if (out.dreg !== undefined) break;
+          out.dreg = host.general(pos, A50[1]!, depth, (here ??= { set: S50, out, parent: up }));
+          continue;
+        case 2: // modulus: u32
+          if (out.modulus !== undefined) break;
+          out.modulus = host.general(pos, A50[2]!, depth, (here ??= { set: S50, out, parent: up }));
+          continue;
+        case 3: // type: u32
+          if (out.type !== undefined) break;
+          out.type = host.general(pos, A50[3]!, depth, (here ??= { set: S50, out, parent: up }));
+          continue;
+        case 4: // offset: u32
+          if (out.offset !== undefined) break;
+          out.offset = host.general(pos, A50[4]!, depth, (here ??= { set: S50, out, parent: up }));
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set expr-hash-attrs, read from its bytes
+  const direct51: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // sreg: u32
+          if (out.sreg !== undefined) break;
+          out.sreg = host.general(pos, A51[1]!, depth, (here ??= { set: S51, out, parent: up }));
+          continue;
+        case 2: // dreg: u32
+          if (out.dreg !== undefined) break;
+          out.dreg = host.general(pos, A51[2]!, depth, (here ??= { set: S51, out, parent: up }));
+          continue;
+        case 3: // len: u32
+          if (out.len !== undefined) break;
+          out.len = host.general(pos, A51[3]!, depth, (here ??= { set: S51, out, parent: up }));
+          continue;
+        case 4: // modulus: u32
+          if (out.modulus !== undefined) break;
+          out.modulus = host.general(pos, A51[4]!, depth, (here ??= { set: S51, out, parent: up }));
+          continue;
+        case 5: // seed: u32
+          if (out.seed !== undefined) break;
+          out.seed = host.general(pos, A51[5]!, depth, (here ??= { set: S51, out, parent: up }));
+          continue;
+        case 6: // offset: u32
+          if (out.offset !== undefined) break;
+          out.offset = host.general(pos, A51[6]!, depth, (here ??= { set: S51, out, parent: up }));
+          continue;
+        case 7: // type: u32
+          if (out.type !== undefined) break;
+          out.type = host.general(pos, A51[7]!, depth, (here ??= { set: S51, out, parent: up }));
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
   return {
-    sets: new Map([[S0, set0], [S1, set1], [S2, set2], [S3, set3], [S4, set4], [S5, set5], [S6, set6], [S7, set7], [S8, set8], [S9, set9], [S10, set10], [S11, set11], [S12, set12], [S13, set13], [S14, set14], [S15, set15], [S16, set16], [S17, set17], [S18, set18], [S19, set19], [S20, set20], [S21, set21], [S22, set22], [S23, set23], [S24, set24], [S25, set25], [S26, set26], [S27, set27], [S28, set28], [S29, set29], [S30, set30], [S31, set31], [S32, set32], [S33, set33], [S34, set34], [S35, set35], [S36, set36], [S37, set37], [S38, set38], [S39, set39], [S40, set40], [S41, set41]]),
-    direct: new Map([[S0, direct0], [S1, direct1], [S2, direct2], [S3, direct3], [S4, direct4], [S5, direct5], [S6, direct6], [S7, direct7], [S8, direct8], [S9, direct9], [S10, direct10], [S11, direct11], [S12, direct12], [S13, direct13], [S14, direct14], [S15, direct15], [S16, direct16], [S17, direct17], [S18, direct18], [S19, direct19], [S20, direct20], [S21, direct21], [S22, direct22], [S23, direct23], [S24, direct24], [S25, direct25], [S26, direct26], [S27, direct27], [S28, direct28], [S29, direct29], [S30, direct30], [S31, direct31], [S32, direct32], [S33, direct33], [S34, direct34], [S35, direct35], [S36, direct36], [S37, direct37], [S38, direct38], [S39, direct39], [S40, direct40], [S41, direct41]]),
+    sets: new Map([[S0, set0], [S1, set1], [S2, set2], [S3, set3], [S4, set4], [S5, set5], [S6, set6], [S7, set7], [S8, set8], [S9, set9], [S10, set10], [S11, set11], [S12, set12], [S13, set13], [S14, set14], [S15, set15], [S16, set16], [S17, set17], [S18, set18], [S19, set19], [S20, set20], [S21, set21], [S22, set22], [S23, set23], [S24, set24], [S25, set25], [S26, set26], [S27, set27], [S28, set28], [S29, set29], [S30, set30], [S31, set31], [S32, set32], [S33, set33], [S34, set34], [S35, set35], [S36, set36], [S37, set37], [S38, set38], [S39, set39], [S40, set40], [S41, set41], [S42, set42], [S43, set43], [S44, set44], [S45, set45], [S46, set46], [S47, set47], [S48, set48], [S49, set49], [S50, set50], [S51, set51]]),
+    direct: new Map([[S0, direct0], [S1, direct1], [S2, direct2], [S3, direct3], [S4, direct4], [S5, direct5], [S6, direct6], [S7, direct7], [S8, direct8], [S9, direct9], [S10, direct10], [S11, direct11], [S12, direct12], [S13, direct13], [S14, direct14], [S15, direct15], [S16, direct16], [S17, direct17], [S18, direct18], [S19, direct19], [S20, direct20], [S21, direct21], [S22, direct22], [S23, direct23], [S24, direct24], [S25, direct25], [S26, direct26], [S27, direct27], [S28, direct28], [S29, direct29], [S30, direct30], [S31, direct31], [S32, direct32], [S33, direct33], [S34, direct34], [S35, direct35], [S36, direct36], [S37, direct37], [S38, direct38], [S39, direct39], [S40, direct40], [S41, direct41], [S42, direct42], [S43, direct43], [S44, direct44], [S45, direct45], [S46, direct46], [S47, direct47], [S48, direct48], [S49, direct49], [S50, direct50], [S51, direct51]]),
     structs: new Map([[structs[0]!, struct0]]),
   };
 }

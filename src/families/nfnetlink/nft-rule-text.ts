@@ -86,13 +86,7 @@ class ExprFields {
       for (const f of v) mask |= BigInt(typeof f === 'number' ? f : a.enum ? a.enum.mask(a.enum.byName.get(String(f)) ?? 0) : 0);
       return mask;
     }
-    if (typeof v === 'number' || typeof v === 'bigint') {
-      // Every nftables integer attribute is big-endian on the wire (the
-      // kernel writes them with nla_put_be*); where the spec forgets to say
-      // so, the decoded number came out byte-swapped and is swapped back.
-      const size = a.type === 'u16' ? 2 : a.type === 'u32' ? 4 : a.type === 'u64' ? 8 : 0;
-      return size && !a.be ? swap(BigInt(v), size) : BigInt(v);
-    }
+    if (typeof v === 'number' || typeof v === 'bigint') return BigInt(v);
     throw new MalformedError(`${this.name}: attribute ${n} is not an integer`, 0);
   }
 
@@ -184,15 +178,6 @@ function readBe(b: Uint8Array): bigint {
   return v;
 }
 
-function swap(v: bigint, size: number): bigint {
-  let out = 0n;
-  for (let i = 0; i < size; i++) {
-    out = (out << 8n) | (v & 0xffn);
-    v >>= 8n;
-  }
-  return out;
-}
-
 function cString(b: Uint8Array): string {
   const end = b.indexOf(0);
   return String.fromCharCode(...(end < 0 ? b : b.subarray(0, end)));
@@ -207,19 +192,6 @@ function describeObject(o: Record<string, unknown>): string {
     if (v && typeof v === 'object') return `${k}={ ${describeObject(v as Record<string, unknown>)} }`;
     return `${k}=${String(v)}`;
   }).join(' ');
-}
-
-/**
- * An integer attribute of an nftables attribute set as the schema decoded
- * it, corrected to the big-endian value the kernel sent when the spec
- * leaves out `be` (see ExprFields.bigint).
- */
-export function nftInteger(setName: string, key: string, v: unknown): bigint | undefined {
-  if (v === undefined || v === null) return undefined;
-  if (typeof v !== 'number' && typeof v !== 'bigint') throw new MalformedError(`${setName}.${key} is not an integer`, 0);
-  const a = defaultRegistry().family('nftables').sets.get(setName)?.byKey.get(key);
-  const size = a?.type === 'u16' ? 2 : a?.type === 'u32' ? 4 : a?.type === 'u64' ? 8 : 0;
-  return a && size && !a.be ? swap(BigInt(v), size) : BigInt(v);
 }
 
 /**

@@ -17,7 +17,7 @@ import { defaultRegistry } from '../../schema/default-registry.js';
 import { decodeBatchMessage, type Attributes } from '../../schema/decode.js';
 import { encodeAttributes } from '../../schema/encode.js';
 import type { Family } from '../../schema/compile.js';
-import { nftInteger, type NftData } from './nft-rule-text.js';
+import type { NftData } from './nft-rule-text.js';
 import {
   NFNL_MSG_BATCH_BEGIN, NFNL_MSG_BATCH_END, NFNL_SUBSYS_NFTABLES, nfFamilyName, nfFamilyNumber, nfgenmsg, nfnlType,
   type NfFamilyName,
@@ -189,10 +189,8 @@ export async function listSets(sock: NetlinkSocket, options: { family?: NfFamily
     if (a.policy !== undefined) set.policy = Number(a.policy);
     const size = (a.desc as Obj | undefined)?.size;
     if (size !== undefined) set.size = Number(size);
-    const timeout = nftInteger('set-attrs', 'timeout', a.timeout);
-    if (timeout !== undefined) set.timeout = Number(timeout);
-    const gc = nftInteger('set-attrs', 'gcInterval', a.gcInterval);
-    if (gc !== undefined) set.gcInterval = Number(gc);
+    if (a.timeout !== undefined) set.timeout = Number(a.timeout);
+    if (a.gcInterval !== undefined) set.gcInterval = Number(a.gcInterval);
     out.push(set);
   }
   return options.table ? out.filter((x) => x.table === options.table) : out;
@@ -219,26 +217,35 @@ const VERDICT_NUMBERS: Record<string, number> = { continue: -1, break: -2, jump:
  * The elements of one set (NFT_MSG_GETSETELEM). The kernel needs the family,
  * table and set to find it; the order is the kernel's (nft sorts on output).
  */
+/** NFTA_SET_ELEM_FLAGS as its number (the schema gives flag names, or numbers for unnamed bits). */
+function elementFlags(v: unknown): number {
+  if (v === undefined) return 0;
+  if (typeof v === 'number') return v;
+  const names = family().enums.get('set-elem-flags')!;
+  let mask = 0;
+  for (const f of v as Array<string | number>) {
+    const bit = typeof f === 'number' ? f : names.byName.get(f);
+    if (bit === undefined) throw new ArgumentError(`unknown set element flag '${String(f)}'`);
+    mask |= Number(bit);
+  }
+  return mask;
+}
+
 export async function listSetElements(sock: NetlinkSocket, options: { family: NfFamilyName | number; table: string; set: string }): Promise<NftSetElement[]> {
   const out: NftSetElement[] = [];
   for await (const { attributes: a } of dumpObjects(sock, NFT_MSG.getsetelem, 'newsetelem', options.family, { table: options.table, set: options.set })) {
     if (a.table !== options.table || a.set !== options.set) continue;
     const elems = ((a.elements as Obj | undefined)?.elem ?? []) as Obj[];
     for (const e of elems) {
-      // NFTA_SET_ELEM_FLAGS is a big-endian u32 the spec leaves as bytes.
-      const f = e.flags;
-      const flags = f instanceof Uint8Array && f.length === 4 ? new DataView(f.buffer, f.byteOffset, 4).getUint32(0, false) : 0;
-      const el: NftSetElement = { flags, attributes: e as Attributes };
+      const el: NftSetElement = { flags: elementFlags(e.flags), attributes: e as Attributes };
       const key = nftData(e.key);
       if (key) el.key = key;
       const keyEnd = nftData(e.keyEnd);
       if (keyEnd) el.keyEnd = keyEnd;
       const data = nftData(e.data);
       if (data) el.data = data;
-      const timeout = nftInteger('setelem-attrs', 'timeout', e.timeout);
-      if (timeout !== undefined) el.timeout = Number(timeout);
-      const expiration = nftInteger('setelem-attrs', 'expiration', e.expiration);
-      if (expiration !== undefined) el.expiration = Number(expiration);
+      if (e.timeout !== undefined) el.timeout = Number(e.timeout);
+      if (e.expiration !== undefined) el.expiration = Number(e.expiration);
       // One expression (NFTA_SET_ELEM_EXPR) or a list of them (_EXPRESSIONS).
       const exprs = [...(e.expr ? [e.expr] : []), ...(((e.expressions as Obj | undefined)?.elem ?? []) as unknown[])];
       if (exprs.length) el.expressions = exprs;
