@@ -3,31 +3,14 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeKernel, TestNetns } from '../helpers/kernel.js';
-import { runCli } from '../../src/cli/main.js';
-import type { CommandContext } from '../../src/cli/command.js';
+import { runCommands } from '../helpers/cli.js';
 import { familyCommands } from '../../src/cli/families/index.js';
-
-function capture(): CommandContext & { out: () => string; err: () => string } {
-  let out = '';
-  let err = '';
-  return {
-    stdout: { write: (t: string) => { out += t; } },
-    stderr: { write: (t: string) => { err += t; } },
-    signal: new AbortController().signal,
-    out: () => out,
-    err: () => err,
-  };
-}
 
 describeKernel('family commands (conntrack, ss, nft, genl)', () => {
   let ns: TestNetns;
   let holder: ChildProcess;
 
-  const nlkit = async (...argv: string[]) => {
-    const c = capture();
-    const code = await runCli(argv, familyCommands, c);
-    return { code, out: c.out(), err: c.err() };
-  };
+  const nlkit = (...argv: string[]) => runCommands(familyCommands, argv);
 
   beforeAll(async () => {
     ns = TestNetns.create('nlkit-cli');

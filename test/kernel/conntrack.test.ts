@@ -64,14 +64,14 @@ describeKernel('conntrack over ctnetlink', () => {
       const iterator = conntrackEvents(events, { events: ['new', 'destroy'] })[Symbol.asyncIterator]();
       const created = iterator.next();
       insert('-p', 'tcp', '-s', '10.1.0.9', '-d', '10.1.0.2', '--sport', '1', '--dport', '2', '--state', 'SYN_SENT', '-t', '50');
-      const ev = (await created).value as Extract<ConntrackEvent, { kind: 'new' }>;
+      const ev = (await created).value as Extract<ConntrackEvent, { entry: unknown }>;
       expect(ev.kind).toBe('new');
       expect(ev.entry.original).toMatchObject({ src: '10.1.0.9', dst: '10.1.0.2', sport: 1, dport: 2 });
       expect(ev.entry.tcpState).toBe('syn-sent');
 
       const destroyed = iterator.next();
       await deleteConntrack(sock, { src: '10.1.0.9', dst: '10.1.0.2', protocol: 'tcp', sport: 1, dport: 2 });
-      const gone = (await destroyed).value as Extract<ConntrackEvent, { kind: 'destroy' }>;
+      const gone = (await destroyed).value as Extract<ConntrackEvent, { entry: unknown }>;
       expect(gone.kind).toBe('destroy');
       expect(gone.entry.original).toMatchObject({ src: '10.1.0.9', sport: 1, dport: 2 });
       expect(gone.entry.id).toBe(ev.entry.id);

@@ -5,8 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeKernel, TestNetns } from '../helpers/kernel.js';
-import { runCli } from '../../src/cli/main.js';
-import type { CommandContext } from '../../src/cli/command.js';
+import { runCommands } from '../helpers/cli.js';
 import { nftCommand } from '../../src/cli/families/nft.js';
 import { openSocket } from '../../src/socket/open.js';
 import { listSetElements } from '../../src/families/nfnetlink/nftables.js';
@@ -158,27 +157,11 @@ table ip odd {
 /** An element's `expires` counts down between two reads: the one thing normalised. */
 const expires = (text: string) => text.replace(/ expires [0-9dhms]+/g, ' expires (time left)');
 
-function capture(): CommandContext & { out: () => string; err: () => string } {
-  let out = '';
-  let err = '';
-  return {
-    stdout: { write: (t: string) => { out += t; } },
-    stderr: { write: (t: string) => { err += t; } },
-    signal: new AbortController().signal,
-    out: () => out,
-    err: () => err,
-  };
-}
-
 describeKernel('nlkit nft list ruleset against nft', () => {
   let ns: TestNetns;
   let dir: string;
 
-  const nlkit = async (...argv: string[]) => {
-    const c = capture();
-    const code = await runCli(argv, [nftCommand], c);
-    return { code, out: c.out(), err: c.err() };
-  };
+  const nlkit = (...argv: string[]) => runCommands([nftCommand], argv);
   const load = (name: string, text: string) => {
     const file = join(dir, name);
     writeFileSync(file, text);

@@ -4,20 +4,10 @@
 
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { describeKernel, TestNetns } from '../helpers/kernel.js';
-import { runCli } from '../../src/cli/main.js';
+import { runCommands } from '../helpers/cli.js';
 import { ipCommands } from '../../src/cli/ip/index.js';
 
-interface Run { code: number; out: string; err: string }
-
-async function nlkit(...argv: string[]): Promise<Run> {
-  const run: Run = { code: 0, out: '', err: '' };
-  run.code = await runCli(argv, ipCommands, {
-    stdout: { write: (s) => { run.out += s; } },
-    stderr: { write: (s) => { run.err += s; } },
-    signal: new AbortController().signal,
-  });
-  return run;
-}
+const nlkit = (...argv: string[]) => runCommands(ipCommands, argv);
 
 /** Lines without ip's trailing blanks. */
 const lines = (text: string) => text.split('\n').map((l) => l.trimEnd()).filter((l) => l !== '');
@@ -89,7 +79,7 @@ describeKernel('nlkit link|addr|route|neigh|rule against ip', () => {
   test('addr --json matches ip -j addr (flattened: one object per address)', async () => {
     const mine = JSON.parse((await nlkit('addr', '--json', '-n', ns.name)).out) as Array<Record<string, any>>;
     const ip = JSON.parse(ns.ip('-j', 'addr', 'show')) as Array<Record<string, any>>;
-    const theirs = ip.flatMap((l) => (l.addr_info as Array<Record<string, any>>).map((a) => ({ ...a, ifindex: l.ifindex, ifname: l.ifname })));
+    const theirs = ip.flatMap((l) => (l.addr_info as Array<Record<string, any>>).map((a): Record<string, any> => ({ ...a, ifindex: l.ifindex, ifname: l.ifname })));
     expect(mine.length).toBe(theirs.length);
     mine.forEach((m, k) => {
       const t = theirs[k]!;

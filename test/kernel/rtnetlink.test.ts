@@ -74,13 +74,13 @@ describeKernel('typed rtnetlink on the kernel', () => {
     expect(rv0.flags).toContain('up');
     expect(rv0.slaveKind).toBe('bridge');
     expect(byName.get('rbr0')!.kind).toBe('bridge');
-    expect(byName.get('rbr0')!.data?.stpState).toBe(0);
+    expect(byName.get('rbr0')!.data).toMatchObject({ stpState: 0 });
     const vx = byName.get('rvx0')!;
     expect(vx.kind).toBe('vxlan');
     expect(vx.data).toMatchObject({ id: 42, port: 4789, local: '10.1.0.1', ttl: 9 });
     const mv = byName.get('rmv0')!;
     expect(mv.kind).toBe('macvlan');
-    expect(mv.data?.mode).toBe('bridge');
+    expect(mv.data).toMatchObject({ mode: 'bridge' });
     expect(mv.link).toBe(rv1.index);
 
     const ip = JSON.parse(ns.ip('-j', '-d', 'link', 'show')) as Array<Record<string, any>>;

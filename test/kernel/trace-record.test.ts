@@ -8,24 +8,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/main.js';
-import type { CommandContext } from '../../src/cli/command.js';
+import { captureContext } from '../helpers/cli.js';
 import { decodeCommand, recordCommand } from '../../src/cli/trace/index.js';
 import { describeKernel, TestNetns } from '../helpers/kernel.js';
-
-function context(signal: AbortSignal): CommandContext & { out: () => string; err: () => string } {
-  let out = '';
-  let err = '';
-  return {
-    stdout: { write: (t) => { out += t; } },
-    stderr: { write: (t) => { err += t; } },
-    signal, out: () => out, err: () => err,
-  };
-}
 
 type Line = Record<string, unknown>;
 
 async function decodeJson(path: string): Promise<{ messages: Line[]; summary: Line }> {
-  const c = context(new AbortController().signal);
+  const c = captureContext();
   expect(await runCli(['decode', path, '--json'], [decodeCommand], c)).toBe(0);
   const lines = c.out().trimEnd().split('\n').map((l) => JSON.parse(l) as Line);
   return { messages: lines.filter((l) => l.kind === 'message'), summary: lines.at(-1)! };
@@ -48,7 +38,7 @@ describeKernel('nlkit record on kernel sockets', () => {
   it('records link notifications, a dump and a genetlink lookup; decode names and pairs them', async () => {
     const path = join(dir, 'kernel.pcapng');
     const stop = new AbortController();
-    const c = context(stop.signal);
+    const c = captureContext(stop.signal);
     const running = runCli(
       ['record', '-w', path, '--netns', ns.name, '--', 'route:link', 'generic:nlctrl/notify', 'dump:route:link'], [recordCommand], c,
     );
@@ -91,7 +81,7 @@ describeKernel('nlkit record on kernel sockets', () => {
     expect(summary.requests).toBe(summary.answered);
 
     // The text form of the same capture.
-    const t = context(new AbortController().signal);
+    const t = captureContext();
     expect(await runCli(['decode', path, '--filter', 'type=RTM_NEWLINK and seq=0'], [decodeCommand], t)).toBe(0);
     expect(t.out()).toMatch(/^#\d+ r\d+ \+\d+\.\d{6} in route RTM_NEWLINK .*seq=0 port=0 len=\d+$/m);
     expect(t.out()).toMatch(/^ {4}ifname: "tv1"$/m);

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadCodec, NLMSG_OVERRUN, NLM_F_REQUEST } from '../../src/codec/index.js';
-import { runCli } from '../../src/cli/main.js';
+import { runCommands } from '../helpers/cli.js';
 import { decodeCommand } from '../../src/cli/trace/decode.js';
 import { ProgressBar } from '../../src/cli/trace/progress.js';
 import { encodeTraceSync, type NetlinkDatagram } from '../../src/trace/index.js';
@@ -24,16 +24,7 @@ function file(name: string, bytes: Uint8Array): string {
   return path;
 }
 
-async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await runCli(args, [decodeCommand], {
-    stdout: { write: (t) => { out += t; } },
-    stderr: { write: (t) => { err += t; } },
-    signal: new AbortController().signal,
-  });
-  return { code, out, err };
-}
+const run = (args: string[]) => runCommands([decodeCommand], args);
 
 type Line = Record<string, unknown> & { kind: string };
 
@@ -348,12 +339,9 @@ describe('nlkit decode usage', () => {
 describe('stopping and progress', () => {
   it('stops on the abort signal with exit code 130, still summarizing', async () => {
     const path = file('abort.pcapng', fixturePcapng());
-    let out = '';
     const controller = new AbortController();
     controller.abort(new Error('SIGINT'));
-    const code = await runCli(['decode', path, '--json'], [decodeCommand], {
-      stdout: { write: (t) => { out += t; } }, stderr: { write: () => {} }, signal: controller.signal,
-    });
+    const { code, out } = await runCommands([decodeCommand], ['decode', path, '--json'], controller.signal);
     expect(code).toBe(130);
     const lines = out.trimEnd().split('\n').map((l) => JSON.parse(l) as Line);
     expect(lines).toHaveLength(1);

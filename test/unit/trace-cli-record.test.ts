@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/main.js';
-import type { CommandContext } from '../../src/cli/command.js';
+import { captureContext } from '../helpers/cli.js';
 import { decodeCommand } from '../../src/cli/trace/decode.js';
 import { createRecordCommand, procConnectorControl } from '../../src/cli/trace/record.js';
 import { createViewCommand } from '../../src/cli/trace/view.js';
@@ -18,22 +18,10 @@ import { readTraceSync } from '../../src/trace/index.js';
 const dir = mkdtempSync(join(tmpdir(), 'nlkit-record-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function context(signal = new AbortController().signal): CommandContext & { out: () => string; err: () => string } {
-  let out = '';
-  let err = '';
-  return {
-    stdout: { write: (t) => { out += t; } },
-    stderr: { write: (t) => { err += t; } },
-    signal,
-    out: () => out,
-    err: () => err,
-  };
-}
-
 type Line = Record<string, unknown>;
 
 async function decoded(path: string): Promise<{ messages: Line[]; summary: Line }> {
-  const c = context();
+  const c = captureContext();
   expect(await runCli(['decode', path, '--json'], [decodeCommand], c)).toBe(0);
   const lines = c.out().trimEnd().split('\n').map((l) => JSON.parse(l) as Line);
   return { messages: lines.filter((l) => l.kind === 'message'), summary: lines.at(-1)! };
@@ -55,7 +43,7 @@ describe('nlkit record (loopback kernel)', () => {
     const record = createRecordCommand({ open: (protocol) => kernel.open(protocol) });
     const path = join(dir, 'links.pcapng');
     const stop = new AbortController();
-    const c = context(stop.signal);
+    const c = captureContext(stop.signal);
     const running = runCli(['record', '-w', path, '--', 'route:link', 'dump:route:link'], [record], c);
     await until(() => kernel.sockets({ protocol: 0 })[0]?.groups.includes(1) === true, 'the subscription');
     kernel.rtnetlink!.addLink({ name: 'veth0', kind: 'veth', peer: { name: 'veth1' } });
@@ -94,7 +82,7 @@ describe('nlkit record (loopback kernel)', () => {
     for (let i = 0; i < 3; i++) kernel.rtnetlink!.addLink({ name: `d${i}`, kind: 'dummy' });
     const record = createRecordCommand({ open: (protocol) => kernel.open(protocol) });
     const dumpOnly = join(dir, 'dump.pcap');
-    expect(await runCli(['record', '-w', dumpOnly, '--pcap', '--', 'dump:route:link', 'dump:generic:families'], [record], context())).toBe(0);
+    expect(await runCli(['record', '-w', dumpOnly, '--pcap', '--', 'dump:route:link', 'dump:generic:families'], [record], captureContext())).toBe(0);
     const records = [...readTraceSync(readFileSync(dumpOnly))];
     expect(records.every((r) => r.problem === null)).toBe(true);
     expect(new Set(records.map((r) => r.protocol))).toEqual(new Set([0, 16]));
@@ -104,7 +92,7 @@ describe('nlkit record (loopback kernel)', () => {
     expect(messages.some((m) => m.type === 'CTRL_CMD_GETFAMILY_REPLY' && (m.attributes as { familyName?: string }).familyName === 'nlctrl')).toBe(true);
 
     const counted = join(dir, 'count.pcapng');
-    const c = context();
+    const c = captureContext();
     const running = runCli(['record', '-w', counted, '--count', '2', '--', 'route:link'], [record], c);
     await until(() => kernel.sockets({ protocol: 0 })[0]?.groups.includes(1) === true, 'the subscription');
     kernel.rtnetlink!.addLink({ name: 'x0', kind: 'dummy' });
@@ -119,7 +107,7 @@ describe('nlkit record (loopback kernel)', () => {
     const kernel = new LoopbackKernel();
     const record = createRecordCommand({ open: (protocol) => kernel.open(protocol) });
     const path = join(dir, 'duration.pcapng');
-    const c = context();
+    const c = captureContext();
     expect(await runCli(['record', '-w', path, '--duration', '0.05', '--', 'route:ipv4-route'], [record], c)).toBe(0);
     expect(c.err()).toMatch(/ 0 datagrams written/);
     // An empty capture still has its section header: a valid file.
@@ -131,7 +119,7 @@ describe('nlkit record (loopback kernel)', () => {
     const kernel = new LoopbackKernel();
     const record = createRecordCommand({ open: (protocol) => kernel.open(protocol) });
     const path = join(dir, 'nofamily.pcapng');
-    const c = context();
+    const c = captureContext();
     const code = await runCli(['record', '-w', path, '--', 'generic:no-such-family/events'], [record], c);
     expect(code).toBe(1);
     expect(c.err()).toMatch(/ENOENT|no such family/i);
@@ -149,7 +137,7 @@ describe('nlkit record (loopback kernel)', () => {
       [['record', '-w', join(dir, 'x'), '--', 'route:nonsense'], /unknown rtnetlink group/],
     ];
     for (const [args, text] of cases) {
-      const c = context();
+      const c = captureContext();
       expect(await runCli(args, [record], c), args.join(' ')).toBe(2);
       expect(c.err()).toMatch(text);
     }
@@ -185,9 +173,9 @@ describe('nlkit view', () => {
   it('serves the viewer with the capture, prints the URL, and stops on abort', async () => {
     const path = join(dir, 'view.pcapng');
     const kernel = new LoopbackKernel();
-    expect(await runCli(['record', '-w', path, '--', 'dump:route:link'], [createRecordCommand({ open: (p) => kernel.open(p) })], context())).toBe(0);
+    expect(await runCli(['record', '-w', path, '--', 'dump:route:link'], [createRecordCommand({ open: (p) => kernel.open(p) })], captureContext())).toBe(0);
     const stop = new AbortController();
-    const c = context(stop.signal);
+    const c = captureContext(stop.signal);
     const running = runCli(['view', path], [createViewCommand()], c);
     await until(() => c.out().includes('\n'), 'the URL');
     const url = c.out().trim();
@@ -203,10 +191,10 @@ describe('nlkit view', () => {
   });
 
   it('rejects a missing file and a bad port', async () => {
-    const c = context();
+    const c = captureContext();
     expect(await runCli(['view', join(dir, 'missing.pcapng')], [createViewCommand()], c)).toBe(1);
     expect(c.err()).toMatch(/does not exist/);
-    const d = context();
+    const d = captureContext();
     expect(await runCli(['view', '--port', '70000'], [createViewCommand()], d)).toBe(2);
     expect(d.err()).toMatch(/TCP port/);
   });

@@ -29,7 +29,7 @@ describe('mutated captures never crash the reader', () => {
     const rnd = prng(0x7ace);
     for (let n = 0; n < 20_000; n++) {
       const seed = seeds[n % seeds.length]!;
-      let bytes = seed.slice();
+      let bytes: Uint8Array = seed.slice();
       const kind = Math.floor(rnd() * 4);
       if (kind === 0) for (let k = 1 + Math.floor(rnd() * 4); k > 0; k--) bytes[Math.floor(rnd() * bytes.length)] = Math.floor(rnd() * 256);
       else if (kind === 1) bytes = bytes.subarray(0, Math.floor(rnd() * bytes.length));
