@@ -481,6 +481,11 @@ function main() {
     const family = familySpec(spec, source);
     modules.push(emit(stem.replace(/-/g, '_'), spec, family, header));
   }
+  if (haveKernel && existsSync(overlayDir)) {
+    const overlaid = new Set(modules.map((m) => `${m.family.name}.yaml`));
+    const stray = readdirSync(overlayDir).filter((f) => !overlaid.has(f));
+    if (stray.length) fail('src/families/specs/overlays', `no kernel spec to add ${stray.join(', ')} to`);
+  }
   for (const file of readdirSync(projectDir).filter((f) => f.endsWith('.yaml')).sort()) {
     const text = readFileSync(join(projectDir, file), 'utf8');
     const spec = parse(text);
