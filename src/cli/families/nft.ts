@@ -74,7 +74,8 @@ function setInput(s: NftSet, elements: NftSetElement[]): NftSetInput {
   if (s.size !== undefined) input.size = s.size;
   if (s.timeout !== undefined) input.timeout = s.timeout;
   if (s.gcInterval !== undefined) input.gcInterval = s.gcInterval;
-  if (a.userdata instanceof Uint8Array) input.userdata = a.userdata;
+  const userdata = userdataOf(a);
+  if (userdata) input.userdata = userdata;
   const exprs = [...((a.expr ?? []) as unknown[]), ...(((a.expressions as Record<string, unknown> | undefined)?.elem ?? []) as unknown[])];
   if (exprs.length) input.expressions = exprs;
   return input;
@@ -100,7 +101,7 @@ export function ruleTexts(r: Ruleset): Map<NftRule, RuleText> {
   for (const rule of r.rules) {
     const elems = ((rule.attributes.expressions as Record<string, unknown> | undefined)?.elem ?? []) as unknown[];
     const text = renderRule(elems, { family: rule.family, sets: byTable.get(`${rule.family} ${rule.table}`) ?? new Map() });
-    const comment = commentText(rule.attributes.userdata instanceof Uint8Array ? rule.attributes.userdata : undefined);
+    const comment = commentText(userdataOf(rule.attributes));
     if (comment === undefined) out.set(rule, text);
     else if (!comment.startsWith('#')) out.set(rule, { ...text, text: `${text.text} ${comment}` });
     else out.set(rule, { text: `${text.complete ? '# ' : ''}${text.text} ${comment.slice(2)}`, complete: false, unknown: [...text.unknown, comment.slice(2)] });
