@@ -15,15 +15,16 @@
 //   nlkit lazy  the same with lazy: true (nests and structs deferred; the
 //             consumer reads none of them)
 //   hand-written  a decoder written by hand for exactly this dataset's
-//             messages (handwritten-link.ts), building the same objects: the
-//             plain-JS ceiling, to read the figures against
+//             messages (handwritten-link.ts), building the same objects: what
+//             plain JS reaches here, to read the other figures against
 //
 // Both sides read ifname and mtu of every message and let the objects go, so
 // neither keeps 100,000 objects alive. Before timing, a few messages are
 // decoded by both and compared field by field (ifname, mtu, txqlen,
 // operstate, index, rx_bytes, address): the comparison is only honest if both
 // produce the same values; the hand-written decoder's objects must equal
-// nlkit's whole (every message of the dump, deep strict equality). The figures are medians of alternating passes.
+// nlkit's whole (every message of the dump, deep strict equality). The
+// figures are medians of alternating passes.
 //
 //   npx tsc -p tsconfig.json && node dist/bench/typed/decode.js [--quick]
 
@@ -227,7 +228,7 @@ export async function typedDecodeSuite(options: { quick?: boolean; messages?: nu
   return [
     figure('full', 'nlkit full objects (generated decoders)'), figure('table', 'nlkit full objects (table-driven)'),
     figure('only', "nlkit only ['ifname', 'mtu']"), figure('lazy', 'nlkit lazy (deferred nests and structs, unread)'),
-    figure('handwritten', 'plain JS written by hand for this dataset (the ceiling)'),
+    figure('handwritten', 'plain JS written by hand for this dataset, same objects'),
   ];
 }
 

@@ -1,5 +1,5 @@
 // A link decoder written by hand for exactly the messages of the link dataset:
-// the plain-JS ceiling of typed decode. It builds the same objects as nlkit's
+// the plain-JS reference point of typed decode. It builds the same objects as nlkit's
 // rt-link schema (checked field by field in decode.ts), with every shortcut a
 // hand-written decoder may take: one switch per attribute set, the dataset's
 // info-data kinds only, no schema, no fallbacks, no `$unknown` bookkeeping.
