@@ -7,7 +7,8 @@ import { defaultRegistry } from '../../src/schema/default-registry.js';
 import { decodeBatchMessage } from '../../src/schema/decode.js';
 import { nfgenmsg } from '../../src/families/nfnetlink/nfgenmsg.js';
 import {
-  formatDuration, parseTlv, parseUserdata, renderElements, renderRule, renderSet, userdataComment, type RenderContext,
+  VERDICT_DATATYPE, concatTypes, datatypeName, formatDuration, parseTlv, parseUserdata, renderElements, renderObject, renderRule, renderSet,
+  userdataComment, type RenderContext,
 } from '../../src/families/nfnetlink/nft-rule-text.js';
 import { MalformedError, TruncatedError } from '../../src/codec/errors.js';
 import { formatRuleset, type Ruleset } from '../../src/cli/families/nft.js';
@@ -35,7 +36,7 @@ const bytes = (...b: number[]) => Uint8Array.from(b);
 const u32 = (type: number, n: number) => nla(type, be32(n));
 const value = (type: number, b: Uint8Array) => nest(type, nla(1, b));
 
-// ── expressions (kernel attribute numbers) ───────────────────────────────────
+// ── expressions (built by kernel attribute number; the schema names them) ────
 const expr = (name: string, ...data: Uint8Array[]) => nest(1, nla(1, str(name)), ...(data.length ? [nest(2, ...data)] : []));
 const payload = (base: number, offset: number, len: number, dreg = 1) => expr('payload', u32(1, dreg), u32(2, base), u32(3, offset), u32(4, len));
 const meta = (key: number, dreg = 1) => expr('meta', u32(2, key), u32(1, dreg));
@@ -100,7 +101,7 @@ describe('renderRule', () => {
     expect(render(IP, {}, ct(0), bitwise(bytes(6, 0, 0, 0)), cmp(NEQ, bytes(0, 0, 0, 0)), verdict(ACCEPT)).text).toBe('ct state established,related accept');
     expect(render(IP, {}, meta(L4PROTO), cmp(EQ, TCP), payload(TH, 0, 2), cmp(GTE, bytes(4, 0)), cmp(LTE, bytes(255, 255)), verdict(RETURN)).text)
       .toBe('tcp sport 1024-65535 return');
-    // `range` has no format in the spec: its attributes arrive as bytes and are read by number.
+    // `range`, read by the names of the overlay's format (fromData, toData).
     expect(render(IP, {}, meta(L4PROTO), cmp(EQ, TCP), payload(TH, 2, 2), range(NEQ, bytes(3, 232), bytes(7, 208)), verdict(DROP)).text)
       .toBe('tcp dport != 1000-2000 drop');
     // A lone `>=` is a comparison, not half a range.
@@ -175,6 +176,94 @@ describe('renderRule', () => {
   });
 });
 
+describe('maps, concatenations and set writes', () => {
+  const imm = (reg: number, b: Uint8Array) => expr('immediate', u32(1, reg), value(2, b));
+  const lookupInto = (set: string, sreg: number, dreg: number) => expr('lookup', nla(1, str(set)), u32(2, sreg), u32(3, dreg), u32(5, 0));
+  const metaSet = (key: number, sreg: number) => expr('meta', u32(2, key), u32(3, sreg));
+  const u8 = (type: number, n: number) => nla(type, bytes(n));
+
+  it('reads a lookup with a destination register as a verdict map or a data map', () => {
+    const sets = new Map([['__map0', { name: '__map0', elements: ['10.0.0.1 : accept', '10.0.0.2 : drop'] }]]);
+    expect(render(IP, { sets }, payload(NH, 16, 4), lookupInto('__map0', 1, 0)).text).toBe('ip daddr vmap { 10.0.0.1 : accept, 10.0.0.2 : drop }');
+    expect(render(IP, {}, payload(NH, 12, 4), lookupInto('mk', 1, 1), metaSet(MARK, 1)).text).toBe('meta mark set ip saddr map @mk');
+    // A map whose result nothing stores is not a statement: the rule is marked, not guessed.
+    const lost = render(IP, {}, payload(NH, 12, 4), lookupInto('mk', 1, 1), verdict(ACCEPT));
+    expect(lost.text).toBe('# accept [unknown load into reg 1 never used: ip saddr map @mk]');
+  });
+
+  it('joins loads in consecutive registers into a concatenation as long as the set key', () => {
+    const sets = new Map([['cc', { name: 'cc', elements: [], keyLength: 8 }], ['__set1', { name: '__set1', elements: ['10.0.0.1 . 22'], keyLength: 8 }]]);
+    // NFT_REG_1 is NFT_REG32_00 (8): the port goes in the next 4-byte register, 9.
+    const rule = (set: string) => render(IP, { sets }, meta(L4PROTO), cmp(EQ, TCP), payload(NH, 12, 4, 1), payload(TH, 2, 2, 9), lookup(set), verdict(ACCEPT));
+    expect(rule('cc').text).toBe('ip saddr . tcp dport @cc accept');
+    expect(rule('__set1').text).toBe('ip saddr . tcp dport { 10.0.0.1 . 22 } accept');
+    // A key longer than what was loaded is not guessed.
+    const short = render(IP, { sets: new Map([['cc', { name: 'cc', elements: [], keyLength: 12 }]]) }, payload(NH, 12, 4, 1), payload(TH, 2, 2, 9), lookup('cc'), verdict(DROP));
+    expect(short.complete).toBe(false);
+    // A register number that does not exist is a marker.
+    expect(render(IP, {}, payload(NH, 12, 4, 5), lookup('cc'), verdict(DROP)).text).toMatch(/^# \[unknown expression 0 payload \(register 5 does not exist/);
+  });
+
+  it('prints set writes from the packet path (dynset) with their timeout and expressions', () => {
+    const dynset = (op: number, set: string, ...more: Uint8Array[]) => expr('dynset', nla(1, str(set)), u32(3, op), u32(4, 1), ...more);
+    expect(render(IP, {}, payload(NH, 12, 4), dynset(0, 's')).text).toBe('add @s { ip saddr }');
+    expect(render(IP, {}, payload(NH, 12, 4), dynset(1, 's', nla(6, be64(60_000n)))).text).toBe('update @s { ip saddr timeout 1m }');
+    // A per-element counter is a template: no values.
+    const withCounter = dynset(0, 's', nest(7, nla(1, str('counter')), nest(2, nla(1, be64(0n)), nla(2, be64(0n)))));
+    expect(render(IP, {}, payload(NH, 16, 4), withCounter).text).toBe('add @s { ip daddr counter }');
+    // Writing map data is not rendered.
+    expect(render(IP, {}, payload(NH, 12, 4), imm(2, bytes(1, 0, 0, 0)), dynset(0, 'm', u32(5, 2))).complete).toBe(false);
+  });
+
+  it('reads TCP options: presence, fields and writes; other kinds are marked', () => {
+    const exthdr = (kind: number, offset: number, len: number, flags: number, reg: [number, number]) =>
+      expr('exthdr', u32(reg[0], reg[1]), u8(2, kind), u32(3, offset), u32(4, len), u32(5, flags), u32(6, 1));
+    expect(render(IP, {}, exthdr(2, 0, 1, 1, [1, 1]), cmp(EQ, bytes(1)), verdict(ACCEPT)).text).toBe('tcp option maxseg exists accept');
+    expect(render(IP, {}, exthdr(2, 0, 1, 1, [1, 1]), cmp(EQ, bytes(0)), verdict(ACCEPT)).text).toBe('tcp option maxseg missing accept');
+    expect(render(IP, {}, exthdr(2, 2, 2, 0, [1, 1]), cmp(EQ, bytes(0x05, 0x78)), verdict(ACCEPT)).text).toBe('tcp option maxseg size 1400 accept');
+    expect(render(IP, {}, imm(1, bytes(0x05, 0x50)), exthdr(2, 2, 2, 0, [7, 1])).text).toBe('tcp option maxseg size set 1360');
+    expect(render(IP, {}, exthdr(4, 0, 1, 1, [1, 1]), cmp(EQ, bytes(1)), verdict(ACCEPT)).text).toMatch(/^# \[unknown expression exthdr dreg=1 type=4 /);
+  });
+
+  it('names the objects a rule uses, and interfaces when the caller can resolve them', () => {
+    const objref = (type: number, name: string) => expr('objref', u32(1, type), nla(2, str(name)));
+    expect(render(IP, {}, objref(1, 'c1')).text).toBe('counter name "c1"');
+    expect(render(IP, {}, objref(2, 'q1'), verdict(DROP)).text).toBe('quota name "q1" drop');
+    expect(render(IP, {}, objref(4, 'l1')).complete).toBe(false);
+    const iif = (n: number) => [meta(4), cmp(EQ, Uint8Array.from(new Uint8Array(new Uint32Array([n]).buffer))), verdict(ACCEPT)];
+    const ifname = (i: number) => (i === 1 ? 'lo' : undefined);
+    expect(render(IP, { ifname }, ...iif(1)).text).toBe('iif "lo" accept');
+    expect(render(IP, { ifname }, ...iif(77)).text).toBe('iif 77 accept');
+  });
+
+  it('renders map and concatenated elements, sorted as nft sorts them', () => {
+    const key = (...b: number[]) => ({ value: Uint8Array.from(b) });
+    expect(concatTypes((7 << 6) | 13)).toEqual([7, 13]);
+    expect(datatypeName((7 << 6) | 13)).toBe('ipv4_addr . inet_service');
+    expect(datatypeName((4 << 6) | 13)).toBeUndefined(); // an integer has no fixed size to split at
+    // Components padded to 4 bytes; sorted by the unpadded bytes read as one host-order number (the port decides here).
+    const cc = [{ key: key(10, 0, 0, 1, 0, 80, 0, 0) }, { key: key(10, 0, 0, 2, 0, 22, 0, 0) }];
+    expect(renderElements(cc, (7 << 6) | 13, false)).toEqual(['10.0.0.2 . 22', '10.0.0.1 . 80']);
+    expect(() => renderElements([{ key: key(10, 0, 0, 1, 0) }], (7 << 6) | 13, false)).toThrow(TruncatedError);
+    expect(() => renderElements([{ key: key(10, 0, 0, 1, 0, 22) }], (7 << 6) | 13, false)).toThrow(MalformedError);
+    const vm = [{ key: key(10, 0, 0, 2), data: { verdict: { code: DROP } } }, { key: key(10, 0, 0, 1), data: { verdict: { code: JUMP, chain: 'x' } } }];
+    expect(renderElements(vm, 7, false, undefined, VERDICT_DATATYPE)).toEqual(['10.0.0.1 : jump x', '10.0.0.2 : drop']);
+    expect(renderSet({ name: 'mk', keyType: 7, flags: ['map'], dataType: 19, elements: [{ key: key(10, 0, 0, 1), data: { value: bytes(1, 0, 0, 0) } }] }))
+      .toEqual(['\tmap mk {', '\t\ttype ipv4_addr : mark', '\t\telements = { 10.0.0.1 : 0x00000001 }', '\t}']);
+    // A map element without its data is an error, not an element printed without it.
+    expect(() => renderElements([{ key: key(10, 0, 0, 1) }], 7, false, undefined, 19)).toThrow(MalformedError);
+  });
+});
+
+describe('renderObject', () => {
+  it('prints named counters and quotas, and marks other objects', () => {
+    expect(renderObject({ name: 'c', type: 'counter', data: { bytes: 300n, packets: 5n } })).toEqual(['\tcounter c {', '\t\tpackets 5 bytes 300', '\t}']);
+    expect(renderObject({ name: 'q', type: 'quota', data: { bytes: 10485760n, flags: 'invert', consumed: 1024n } }))
+      .toEqual(['\tquota q {', '\t\tover 10 mbytes used 1 kbytes', '\t}']);
+    expect(renderObject({ name: 'h', type: 'ct-helper', data: bytes(1, 2) })).toEqual(['\t# ct-helper h not rendered: [unknown object]']);
+  });
+});
+
 describe('sets', () => {
   const key = (...b: number[]) => ({ value: Uint8Array.from(b) });
 
@@ -199,7 +288,9 @@ describe('sets', () => {
     expect(renderSet({ name: 'p', keyType: 13, flags: [], elements })).toEqual([
       '\tset p {', '\t\ttype inet_service', '\t\telements = { 1, 2, 3, 4, 5,\n\t\t\t     6 }', '\t}',
     ]);
-    expect(renderSet({ name: 'm', keyType: 7, flags: ['map'], elements: [] })).toEqual(['\t# set m not rendered: key type 7, flags map']);
+    // A map without its data type, and an object map, are not guessed.
+    expect(renderSet({ name: 'm', keyType: 7, flags: ['map'], elements: [] })).toEqual(['\t# map m not rendered: key type 7, data type none, flags map']);
+    expect(renderSet({ name: 'o', keyType: 7, flags: ['map', 'object'], dataType: 19, elements: [] })).toEqual(['\t# map o not rendered: key type 7, data type 19, flags map,object']);
     expect(() => renderElements([], 99, false)).toThrow(MalformedError);
   });
 });
@@ -216,8 +307,8 @@ describe('set options and nft userdata', () => {
       name: 's', keyType: 7, flags: ['interval', 'timeout'], policy: 1, size: 100, timeout: 3_600_000, gcInterval: 30_000, userdata,
       expressions: [counter], elements: [{ key: key(1, 2, 3, 4), timeout: 60_000, expiration: 59_996 }, { key: key(1, 2, 3, 5), flags: 1 }],
     })).toEqual([
-      '\tset s {', '\t\ttype ipv4_addr', '\t\tpolicy memory', '\t\tflags interval', '\t\tauto-merge', '\t\ttimeout 1h', '\t\tgc-interval 30s',
-      '\t\tsize 100', '\t\tcomment "c1"', '\t\tcounter', '\t\telements = { 1.2.3.4 timeout 1m expires 59s996ms }', '\t}',
+      '\tset s {', '\t\ttype ipv4_addr', '\t\tpolicy memory', '\t\tsize 100', '\t\tflags interval', '\t\tauto-merge', '\t\ttimeout 1h',
+      '\t\tgc-interval 30s', '\t\tcomment "c1"', '\t\tcounter', '\t\telements = { 1.2.3.4 timeout 1m expires 59s996ms }', '\t}',
     ]);
   });
 
@@ -251,6 +342,26 @@ describe('parseTlv', () => {
 });
 
 describe('formatRuleset', () => {
+  it('prints table flags, named objects and a netdev chain\'s devices', () => {
+    const r: Ruleset = {
+      tables: [{ family: 'netdev', name: 'n', handle: 1, flags: ['dormant'], use: 1, attributes: {} }],
+      chains: [
+        { family: 'netdev', table: 'n', name: 'a', handle: 2, type: 'filter', hook: 'ingress', priority: 0, policy: 'accept', devices: ['lo'], attributes: {} },
+        { family: 'netdev', table: 'n', name: 'b', handle: 3, type: 'filter', hook: 'ingress', priority: 0, policy: 'accept', devices: ['v0', 'v1'], attributes: {} },
+      ],
+      sets: [],
+      rules: [],
+      objects: [{ family: 'netdev', table: 'n', name: 'c', handle: 4, type: 'counter', data: { bytes: 0n, packets: 0n }, attributes: {} }],
+    };
+    expect(formatRuleset(r, 'ruleset').split('\n')).toEqual([
+      'table netdev n {', '\tflags dormant', '', '\tcounter c {', '\t\tpackets 0 bytes 0', '\t}', '',
+      '\tchain a {', '\t\ttype filter hook ingress device "lo" priority 0; policy accept;', '\t}', '',
+      '\tchain b {', '\t\ttype filter hook ingress devices = { v0, v1 } priority 0; policy accept;', '\t}', '}', '',
+    ]);
+    r.tables[0]!.flags = ['dormant', 'owner'];
+    expect(formatRuleset(r, 'ruleset').split('\n')[1]).toBe('\t# [unknown table flags dormant,owner]');
+  });
+
   it('lays out a table as nft list ruleset does, keeping what it cannot read', () => {
     const rule = (handle: number, userdata?: Uint8Array) => ({
       family: 'ip' as const, table: 't', chain: 'c', handle, expressions: ['immediate'],

@@ -7,13 +7,15 @@ import { parseArgs } from 'node:util';
 import { openSocket } from '../../socket/open.js';
 import type { NetlinkSocket } from '../../socket/socket.js';
 import {
-  listChains, listRules, listSetElements, listSets, listTables, type NftChain, type NftRule, type NftSet, type NftSetElement, type NftTable,
+  listChains, listObjects, listRules, listSetElements, listSets, listTables,
+  type NftChain, type NftObject, type NftRule, type NftSet, type NftSetElement, type NftTable,
 } from '../../families/nfnetlink/nftables.js';
 import {
-  datatypeName, renderElements, renderRule, renderSet, userdataComment, type NftSetInput, type NftSetText, type RuleText,
+  concatTypes, dataTypeName, datatypeName, renderElements, renderObject, renderRule, renderSet, userdataComment, type NftSetInput, type NftSetText, type RuleText,
 } from '../../families/nfnetlink/nft-rule-text.js';
 import type { Attributes } from '../../schema/decode.js';
 import { NFPROTO, type NfFamilyName } from '../../families/nfnetlink/nfgenmsg.js';
+import { links } from '../../families/rtnetlink/links.js';
 import { UsageError, type Command } from '../command.js';
 import { toJson } from './table.js';
 
@@ -36,6 +38,10 @@ export interface Ruleset {
   rules: NftRule[];
   /** Elements per set (ruleset listings only). */
   elements?: Map<NftSet, NftSetElement[]>;
+  /** Named objects: counters, quotas, ... (ruleset listings only). */
+  objects?: NftObject[];
+  /** Interface names by index in the same namespace, to print `iif "lo"` as nft does. */
+  ifnames?: ReadonlyMap<number, string>;
 }
 
 export async function readRuleset(sock: NetlinkSocket, family: NfFamilyName | undefined, what: 'tables' | 'chains' | 'ruleset'): Promise<Ruleset> {
@@ -44,9 +50,17 @@ export async function readRuleset(sock: NetlinkSocket, family: NfFamilyName | un
   const chains = what === 'tables' ? [] : await listChains(sock, f);
   const sets = what === 'ruleset' ? await listSets(sock, f) : [];
   const rules = what === 'ruleset' ? await listRules(sock, f) : [];
+  const objects = what === 'ruleset' ? await listObjects(sock, f) : [];
   const elements = new Map<NftSet, NftSetElement[]>();
   for (const s of sets) elements.set(s, await listSetElements(sock, { family: s.family, table: s.table, set: s.name }));
-  return { tables, chains, sets, rules, elements };
+  return { tables, chains, sets, rules, elements, objects };
+}
+
+/** Interface names by index, from the rtnetlink links of the namespace the rules live in. */
+export async function interfaceNames(sock: NetlinkSocket): Promise<Map<number, string>> {
+  const out = new Map<number, string>();
+  for await (const link of links.dump(sock)) out.set(link.index, link.name);
+  return out;
 }
 
 const isAnonymous = (s: NftSet) => s.flags.includes('anonymous');
@@ -70,6 +84,7 @@ function commentText(bytes: Uint8Array | undefined): string | undefined {
 function setInput(s: NftSet, elements: NftSetElement[]): NftSetInput {
   const a = s.attributes;
   const input: NftSetInput = { name: s.name, keyType: s.keyType, flags: s.flags, elements };
+  if (s.dataType !== undefined) input.dataType = s.dataType;
   if (s.policy !== undefined) input.policy = s.policy;
   if (s.size !== undefined) input.size = s.size;
   if (s.timeout !== undefined) input.timeout = s.timeout;
@@ -81,10 +96,12 @@ function setInput(s: NftSet, elements: NftSetElement[]): NftSetInput {
   return input;
 }
 
-/** Element texts of a set, or null when its key type has no rendering. */
+/** Element texts of a set or map, or null when its types have no rendering (its lookups are then marked). */
 function elementTexts(s: NftSet, elements: NftSetElement[]): string[] | null {
-  if (!datatypeName(s.keyType) || s.flags.includes('map') || s.flags.includes('concat')) return null;
-  return renderElements(elements, s.keyType, s.flags.includes('interval'), s.timeout);
+  const map = s.flags.includes('map');
+  if (!datatypeName(s.keyType) || (map && (s.dataType === undefined || !dataTypeName(s.dataType))) || s.flags.includes('concat') || s.flags.includes('object')) return null;
+  if (concatTypes(s.keyType).length > 1 && s.flags.includes('interval')) return null;
+  return renderElements(elements, s.keyType, s.flags.includes('interval'), s.timeout, map ? s.dataType : undefined);
 }
 
 /** Each rule's nft text, with the sets of its table (anonymous ones inline). */
@@ -96,11 +113,14 @@ export function ruleTexts(r: Ruleset): Map<NftRule, RuleText> {
     if (!texts) continue;
     const k = `${s.family} ${s.table}`;
     if (!byTable.has(k)) byTable.set(k, new Map());
-    byTable.get(k)!.set(s.name, { name: s.name, elements: texts });
+    byTable.get(k)!.set(s.name, { name: s.name, elements: texts, keyLength: s.keyLength });
   }
   for (const rule of r.rules) {
     const elems = ((rule.attributes.expressions as Record<string, unknown> | undefined)?.elem ?? []) as unknown[];
-    const text = renderRule(elems, { family: rule.family, sets: byTable.get(`${rule.family} ${rule.table}`) ?? new Map() });
+    const ifnames = r.ifnames;
+    const text = renderRule(elems, {
+      family: rule.family, sets: byTable.get(`${rule.family} ${rule.table}`) ?? new Map(), ...(ifnames ? { ifname: (i: number) => ifnames.get(i) } : {}),
+    });
     const comment = commentText(userdataOf(rule.attributes));
     if (comment === undefined) out.set(rule, text);
     else if (!comment.startsWith('#')) out.set(rule, { ...text, text: `${text.text} ${comment}` });
@@ -111,6 +131,24 @@ export function ruleTexts(r: Ruleset): Map<NftRule, RuleText> {
 
 const same = (a: { family: unknown; table?: string; name?: string }, t: NftTable) => a.family === t.family && a.table === t.name;
 
+/** `flags dormant` as nft prints it; flags it prints otherwise (owner, persist) are marked. */
+function tableFlagsText(flags: Array<string | number>): string | undefined {
+  if (!flags.length) return undefined;
+  if (flags.every((f) => f === 'dormant')) return 'flags dormant';
+  return `# [unknown table flags ${flags.join(',')}]`;
+}
+
+/** ` device "lo"` or ` devices = { a, b }` after a base chain's hook. */
+function devicesText(devices: string[] | undefined): string {
+  if (!devices?.length) return '';
+  return devices.length === 1 ? ` device "${devices[0]}"` : ` devices = { ${devices.join(', ')} }`;
+}
+
+function objectInput(o: NftObject) {
+  const userdata = userdataOf(o.attributes);
+  return { name: o.name, type: o.type, data: o.data, ...(userdata ? { userdata } : {}) };
+}
+
 export function formatRuleset(r: Ruleset, what: 'tables' | 'chains' | 'ruleset'): string {
   const out: string[] = [];
   const texts = what === 'ruleset' ? ruleTexts(r) : new Map<NftRule, RuleText>();
@@ -120,17 +158,21 @@ export function formatRuleset(r: Ruleset, what: 'tables' | 'chains' | 'ruleset')
       continue;
     }
     out.push(`table ${t.family} ${t.name} {`);
+    // Flags first; once printed, a blank line comes before the table's first object.
+    const flags = what === 'ruleset' ? tableFlagsText(t.flags) : undefined;
+    if (flags !== undefined) out.push(`\t${flags}`);
     const tableComment = what === 'ruleset' ? commentText(userdataOf(t.attributes)) : undefined;
     if (tableComment !== undefined) out.push(`\t${tableComment}`);
     // A ruleset listing separates the objects of a table by a blank line, as nft does.
     const blocks: string[][] = [];
+    for (const o of r.objects?.filter((x) => same(x, t)) ?? []) blocks.push(renderObject(objectInput(o)));
     for (const s of r.sets.filter((x) => same(x, t) && !isAnonymous(x))) blocks.push(renderSet(setInput(s, r.elements?.get(s) ?? [])));
     for (const c of r.chains.filter((x) => same(x, t))) {
       const body = [`\tchain ${c.name} {`];
       const chainComment = what === 'ruleset' ? commentText(userdataOf(c.attributes)) : undefined;
       if (chainComment !== undefined) body.push(`\t\t${chainComment}`);
       if (c.hook !== undefined) {
-        body.push(`\t\ttype ${c.type ?? 'filter'} hook ${c.hook} priority ${c.priority ?? 0}; policy ${c.policy ?? 'accept'};`);
+        body.push(`\t\ttype ${c.type ?? 'filter'} hook ${c.hook}${devicesText(c.devices)} priority ${c.priority ?? 0}; policy ${c.policy ?? 'accept'};`);
       }
       for (const rule of r.rules.filter((x) => x.family === t.family && x.table === t.name && x.chain === c.name)) {
         body.push(`\t\t${texts.get(rule)?.text ?? `# handle ${rule.handle}: ${rule.expressions.join(' ')}`}`);
@@ -139,7 +181,7 @@ export function formatRuleset(r: Ruleset, what: 'tables' | 'chains' | 'ruleset')
       blocks.push(body);
     }
     blocks.forEach((b, i) => {
-      if (i > 0 && what === 'ruleset') out.push('');
+      if ((i > 0 || flags !== undefined) && what === 'ruleset') out.push('');
       out.push(...b);
     });
     out.push('}');
@@ -163,18 +205,29 @@ export const nftCommand: Command = {
       throw new UsageError(`nft: expected 'list tables|chains|ruleset [FAMILY]', got '${positionals.join(' ')}'`);
     }
     if (family !== undefined && !(family in NFPROTO && family !== 'unspec')) throw new UsageError(`nft: unknown family '${family}' (ip, ip6, inet, arp, bridge, netdev)`);
-    const sock = openSocket('netfilter', { ...(values.netns ? { netns: values.netns } : {}), timeout: 10_000 });
+    const netns = values.netns ? { netns: values.netns } : {};
+    const sock = openSocket('netfilter', { ...netns, timeout: 10_000 });
     try {
       const r = await readRuleset(sock, family as NfFamilyName | undefined, what);
+      if (what === 'ruleset') {
+        const route = openSocket('route', { ...netns, timeout: 10_000 });
+        try {
+          r.ifnames = await interfaceNames(route);
+        } finally {
+          route.close();
+        }
+      }
       if (values.json) {
         const texts = ruleTexts(r);
         const sets = r.sets.map((s) => {
           const type = datatypeName(s.keyType);
+          const data = s.flags.includes('map') && s.dataType !== undefined ? dataTypeName(s.dataType) : undefined;
           const elements = elementTexts(s, r.elements?.get(s) ?? []);
-          return { ...strip(s), ...(type ? { type } : {}), ...(elements ? { elements } : {}) };
+          return { ...strip(s), ...(type ? { type } : {}), ...(data ? { dataTypeName: data } : {}), ...(elements ? { elements } : {}) };
         });
         const rules = r.rules.map((x) => ({ ...strip(x), text: texts.get(x)!.text }));
-        context.stdout.write(toJson({ tables: r.tables.map(strip), chains: r.chains.map(strip), sets, rules }));
+        const objects = (r.objects ?? []).map((o) => ({ ...strip(o), text: renderObject(objectInput(o)).join('\n') }));
+        context.stdout.write(toJson({ tables: r.tables.map(strip), chains: r.chains.map(strip), sets, rules, objects }));
       } else {
         context.stdout.write(formatRuleset(r, what));
       }

@@ -10,8 +10,12 @@
 //   [ counter pkts 0 bytes 0 ]                    ─► "counter packets 0 bytes 0"
 //   [ immediate reg 0 accept ]                    ─► "accept"
 //
-// A load (payload, meta, ct, immediate) puts a symbolic value in a register;
-// bitwise refines it; cmp, range and lookup consume it into a statement. A
+// A load (payload, meta, ct, exthdr, immediate) puts a symbolic value in a
+// register; bitwise refines it; cmp, range, lookup and dynset consume it into
+// a statement. Loads in consecutive registers make a concatenation
+// (`ip saddr . tcp dport`); a lookup with a destination register is a map
+// (`vmap` for verdicts, `map` for a value a later store uses). Attributes are
+// read by the spec's names, as the schema decoded them. A
 // match that sets the protocol context (meta nfproto, meta l4proto,
 // ip protocol, ip6 nexthdr) is remembered as a dependency and dropped when a
 // later payload match of the layer it selected consumes it, as nft does.
@@ -27,89 +31,72 @@ import { defaultRegistry } from '../../schema/default-registry.js';
 import type { AttributeSchema, AttributeSetSchema } from '../../schema/compile.js';
 import { formatAddress } from './address.js';
 
-// ─── expression attributes, by kernel attribute number ──────────────────────
+// ─── expression attributes, by the spec's names ──────────────────────────────
 
 /**
- * One expression's attributes read by kernel attribute number, whether the
- * schema decoded them (an object, keys from the spec) or left them as bytes
- * (the spec has no format for that expression name).
+ * One expression's attributes as the schema decoded them: an object keyed by
+ * the spec's camelCase names (`dreg`, `fromData`, `regProtoMin`), whose enum
+ * values arrive as names and are read back as the kernel's numbers here.
  */
 class ExprFields {
-  private readonly raw: Map<number, Uint8Array> | null;
-  private readonly obj: Record<string, unknown> | null;
+  constructor(readonly name: string, private readonly obj: Record<string, unknown>, private readonly format: AttributeSetSchema | undefined) {}
 
-  constructor(readonly name: string, data: unknown, private readonly format: AttributeSetSchema | undefined) {
-    if (data instanceof Uint8Array) {
-      this.raw = parseTlv(data);
-      this.obj = null;
-    } else if (data && typeof data === 'object') {
-      this.raw = null;
-      this.obj = data as Record<string, unknown>;
-    } else {
-      this.raw = new Map();
-      this.obj = null;
-    }
+  has(key: string): boolean {
+    return this.obj[key] !== undefined;
   }
 
-  private schemaOf(n: number): AttributeSchema | undefined {
-    return this.format?.byValue.get(n);
-  }
-
-  private value(n: number): unknown {
-    if (this.raw) return this.raw.get(n);
-    const a = this.schemaOf(n);
-    return a ? this.obj![a.key] : undefined;
-  }
-
-  has(n: number): boolean {
-    return this.value(n) !== undefined;
-  }
-
-  /** An integer attribute (nftables writes them all big-endian). */
-  int(n: number): number | undefined {
-    const v = this.bigint(n);
+  /** An integer attribute (nftables writes them all big-endian; the schema has read them). */
+  int(key: string): number | undefined {
+    const v = this.bigint(key);
     return v === undefined ? undefined : Number(v);
   }
 
-  bigint(n: number): bigint | undefined {
-    const v = this.value(n);
+  bigint(key: string): bigint | undefined {
+    const v = this.obj[key];
     if (v === undefined) return undefined;
-    if (v instanceof Uint8Array) return readBe(v);
-    const a = this.schemaOf(n)!;
+    if (typeof v === 'number' || typeof v === 'bigint') return BigInt(v);
+    const a = this.format?.byKey.get(key);
     if (typeof v === 'string') {
-      const e = a.enum?.byName.get(v);
-      if (e === undefined) throw new MalformedError(`${this.name}: attribute ${a.name} has unknown name '${v}'`, 0);
+      const e = a?.enum?.byName.get(v);
+      if (e === undefined) throw new MalformedError(`${this.name}: attribute ${key} has unknown name '${v}'`, 0);
       return BigInt(e);
     }
     if (Array.isArray(v)) {
       let mask = 0n;
-      for (const f of v) mask |= BigInt(typeof f === 'number' ? f : a.enum ? a.enum.mask(a.enum.byName.get(String(f)) ?? 0) : 0);
+      for (const f of v) {
+        if (typeof f === 'number') { mask |= BigInt(f); continue; }
+        const bit = a?.enum?.byName.get(String(f));
+        if (bit === undefined) throw new MalformedError(`${this.name}: attribute ${key} has unknown flag '${String(f)}'`, 0);
+        mask |= BigInt(a!.enum!.mask(bit));
+      }
       return mask;
     }
-    if (typeof v === 'number' || typeof v === 'bigint') return BigInt(v);
-    throw new MalformedError(`${this.name}: attribute ${n} is not an integer`, 0);
+    throw new MalformedError(`${this.name}: attribute ${key} is not an integer`, 0);
   }
 
-  str(n: number): string | undefined {
-    const v = this.value(n);
+  str(key: string): string | undefined {
+    const v = this.obj[key];
     if (v === undefined) return undefined;
     if (typeof v === 'string') return v;
-    if (v instanceof Uint8Array) return cString(v);
-    return String(v);
+    throw new MalformedError(`${this.name}: attribute ${key} is not a string`, 0);
   }
 
   /** A NFTA_DATA_* nest: a value, or a verdict with its chain. */
-  data(n: number): NftData | undefined {
-    const v = this.value(n);
+  data(key: string): NftData | undefined {
+    const v = this.obj[key];
     if (v === undefined) return undefined;
-    if (v instanceof Uint8Array) return dataFromTlv(parseTlv(v));
+    if (!v || typeof v !== 'object' || v instanceof Uint8Array) throw new MalformedError(`${this.name}: attribute ${key} is not a data nest`, 0);
     return dataFromObject(v as Record<string, unknown>);
+  }
+
+  /** A nested expression (dynset's NFTA_DYNSET_EXPR), as the schema decoded it. */
+  raw(key: string): unknown {
+    return this.obj[key];
   }
 
   /** The attributes as text, for the marker of an expression not rendered. */
   describe(): string {
-    if (this.raw) return [...this.raw].map(([t, b]) => `${t}=0x${hex(b)}`).join(' ');
-    return describeObject(this.obj!);
+    return describeObject(this.obj);
   }
 }
 
@@ -125,7 +112,6 @@ const VERDICT_CODES: Record<string, number> = {
 function verdictCode(v: unknown): number {
   if (typeof v === 'number') return v > 0x7fffffff ? v - 0x100000000 : v;
   if (typeof v === 'string' && v in VERDICT_CODES) return VERDICT_CODES[v]!;
-  if (v instanceof Uint8Array) return Number(BigInt.asIntN(32, readBe(v)));
   throw new MalformedError(`verdict code ${String(v)} is not a number`, 0);
 }
 
@@ -140,23 +126,7 @@ function dataFromObject(o: Record<string, unknown>): NftData {
   return out;
 }
 
-function dataFromTlv(m: Map<number, Uint8Array>): NftData {
-  const out: NftData = {};
-  const value = m.get(1);
-  if (value) out.value = value;
-  const verdict = m.get(2);
-  if (verdict) {
-    const v = parseTlv(verdict);
-    const code = v.get(1);
-    if (!code) throw new MalformedError('verdict without a code', 0);
-    out.verdict = { code: verdictCode(code) };
-    const chain = v.get(2);
-    if (chain) out.verdict.chain = cString(chain);
-  }
-  return out;
-}
-
-/** Attributes of a nest's payload by type (nested/byte-order bits cleared); bounds-checked. */
+/** Attributes of a nest's payload by type (nested/byte-order bits cleared); bounds-checked. For expressions the spec has no format for. */
 export function parseTlv(bytes: Uint8Array): Map<number, Uint8Array> {
   const out = new Map<number, Uint8Array>();
   let at = 0;
@@ -184,6 +154,12 @@ function cString(b: Uint8Array): string {
 }
 
 const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+
+/** An expression's undecoded attributes by kernel number, for its marker: ` 1=0x00000007 2=0x...`. */
+function describeRaw(data: unknown): string {
+  if (data instanceof Uint8Array) return [...parseTlv(data)].map(([t, b]) => ` ${t}=0x${hex(b)}`).join('');
+  return data && typeof data === 'object' ? ` ${describeObject(data as Record<string, unknown>)}` : '';
+}
 
 function describeObject(o: Record<string, unknown>): string {
   return Object.entries(o).map(([k, v]) => {
@@ -238,7 +214,9 @@ export function formatDuration(ms: bigint): string {
 
 type ValueType =
   | 'ipv4' | 'ipv6' | 'ether' | 'int' | 'hex' | 'mark' | 'proto' | 'nfproto' | 'ethertype' | 'ifname' | 'string'
-  | 'tcpflags' | 'icmptype' | 'icmp6type' | 'ctstate' | 'ctstatus' | 'ctdir' | 'pkttype' | 'hostint' | 'addrtype' | 'exists';
+  | 'tcpflags' | 'icmptype' | 'icmp6type' | 'ctstate' | 'ctstatus' | 'ctdir' | 'pkttype' | 'hostint' | 'addrtype' | 'exists'
+  /** An interface index: its name when the caller can resolve it (RenderContext.ifname), else the number, as nft does. */
+  | 'ifindex';
 
 const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
@@ -297,7 +275,7 @@ export function formatValue(b: Uint8Array, type: ValueType): string {
       return `0x${hex(b)}`;
     case 'int':
       return intOf(b, false).toString();
-    case 'hostint':
+    case 'hostint': case 'ifindex':
       return intOf(b, true).toString();
     case 'proto': {
       const n = Number(intOf(b, true));
@@ -369,7 +347,59 @@ interface Field {
 type Load =
   | { kind: 'field'; field: Field; prefix?: number }
   | { kind: 'masked'; field: Field; mask: Uint8Array }
-  | { kind: 'immediate'; value: Uint8Array };
+  | { kind: 'immediate'; value: Uint8Array }
+  /** What a map lookup put in a register: `ip saddr map @m`. */
+  | { kind: 'mapped'; text: string };
+
+/**
+ * The registers of a rule. Rules name them two ways: NFT_REG_1..4 (1-4,
+ * 16 bytes each) and NFT_REG32_00..15 (8-23, 4 bytes each) over the same
+ * storage, so register 1 is register 8 and a concatenation's next field
+ * follows at 9 (or further for a longer field):
+ *
+ *   NFT_REG_1 (1)            NFT_REG_2 (2)   ...
+ *   ┌────┬────┬────┬────┐  ┌────┬────┬──
+ *   │ 8  │ 9  │ 10 │ 11 │  │ 12 │ 13 │ ...
+ *   └────┴────┴────┴────┘  └────┴────┴──
+ *
+ * Register 0 is the verdict. Loads are kept by their 32-bit slot, with the
+ * number the rule used, for markers.
+ */
+class Registers {
+  private readonly slots = new Map<number, { reg: number; load: Load }>();
+
+  static slot(reg: number): number {
+    if (reg === 0) return 0;
+    if (reg >= 1 && reg <= 4) return 8 + (reg - 1) * 4;
+    if (reg >= 8 && reg <= 23) return reg;
+    throw new MalformedError(`register ${reg} does not exist`, 0);
+  }
+
+  get(reg: number): Load | undefined {
+    return this.slots.get(Registers.slot(reg))?.load;
+  }
+
+  /** By slot, for walking a concatenation. */
+  atSlot(slot: number): Load | undefined {
+    return this.slots.get(slot)?.load;
+  }
+
+  set(reg: number, load: Load): void {
+    this.slots.set(Registers.slot(reg), { reg, load });
+  }
+
+  delete(reg: number): void {
+    this.slots.delete(Registers.slot(reg));
+  }
+
+  deleteSlot(slot: number): void {
+    this.slots.delete(slot);
+  }
+
+  *entries(): IterableIterator<[number, Load]> {
+    for (const { reg, load } of this.slots.values()) yield [reg, load];
+  }
+}
 
 /** Payload fields: [name, offset, length, type] per protocol header. */
 const HEADERS: Record<string, Array<[string, number, number, ValueType]>> = {
@@ -389,8 +419,8 @@ const L4_HEADERS: Record<number, string> = { 6: 'tcp', 17: 'udp', 136: 'udplite'
 
 /** meta keys: [name, type, printed without the `meta` word]. */
 const META_KEYS: Record<number, [string, ValueType, boolean?]> = {
-  0: ['length', 'hostint'], 1: ['protocol', 'ethertype'], 2: ['priority', 'hex'], 3: ['mark', 'mark'], 4: ['iif', 'hostint', true],
-  5: ['oif', 'hostint', true], 6: ['iifname', 'ifname', true], 7: ['oifname', 'ifname', true], 8: ['iiftype', 'hostint'], 9: ['oiftype', 'hostint'],
+  0: ['length', 'hostint'], 1: ['protocol', 'ethertype'], 2: ['priority', 'hex'], 3: ['mark', 'mark'], 4: ['iif', 'ifindex', true],
+  5: ['oif', 'ifindex', true], 6: ['iifname', 'ifname', true], 7: ['oifname', 'ifname', true], 8: ['iiftype', 'hostint'], 9: ['oiftype', 'hostint'],
   10: ['skuid', 'hostint'], 11: ['skgid', 'hostint'], 12: ['nftrace', 'hostint'], 13: ['rtclassid', 'hostint'], 14: ['secmark', 'hostint'],
   15: ['nfproto', 'nfproto'], 16: ['l4proto', 'proto'], 17: ['ibrname', 'ifname'], 18: ['obrname', 'ifname'], 19: ['pkttype', 'pkttype'],
   20: ['cpu', 'hostint'], 21: ['iifgroup', 'hostint', true], 22: ['oifgroup', 'hostint', true], 23: ['cgroup', 'hostint'], 24: ['random', 'hostint'],
@@ -410,6 +440,8 @@ const CT_KEYS: Record<number, [string, ValueType]> = {
 export interface NftSetText {
   name: string;
   elements: string[];
+  /** The key's length in bytes: how many registers a concatenated key spans. */
+  keyLength?: number;
 }
 
 export interface RenderContext {
@@ -417,6 +449,8 @@ export interface RenderContext {
   family: string | number;
   /** The table's sets by name (anonymous ones are printed inline). */
   sets?: ReadonlyMap<string, NftSetText>;
+  /** Interface names by index, for `iif "lo"` (nft resolves them when it lists); unresolved ones print as numbers. */
+  ifname?: (index: number) => string | undefined;
 }
 
 export interface RuleText {
@@ -435,6 +469,24 @@ interface Statement {
   hidden?: boolean;
 }
 
+/**
+ * TCP options by kind, as nft names them, with their fields: [name, offset, length].
+ * Only the options whose printing was compared with nft are here; others are marked.
+ */
+const TCP_OPTIONS: Record<number, [string, Array<[string, number, number]>]> = {
+  2: ['maxseg', [['length', 1, 1], ['size', 2, 2]]],
+  3: ['window', [['length', 1, 1], ['count', 2, 1]]],
+  8: ['timestamp', [['length', 1, 1], ['tsval', 2, 4], ['tsecr', 6, 4]]],
+};
+
+/** nft's names for the sets and maps it makes for a rule's `{ ... }`. */
+const ANONYMOUS_SET = /^__(set|map)\d+$/;
+
+/** Bytes a value of each type takes in a register, where the load does not say. */
+const TYPE_SIZES: Partial<Record<ValueType, number>> = {
+  ipv4: 4, ipv6: 16, ether: 6, ifname: 16, mark: 4, hostint: 4, ifindex: 4, proto: 1, nfproto: 1, ethertype: 2, ctstate: 4, ctstatus: 4, ctdir: 1, pkttype: 1,
+};
+
 const FAMILY_NAMES: Record<number, string> = { 1: 'inet', 2: 'ip', 3: 'arp', 5: 'netdev', 7: 'bridge', 10: 'ip6' };
 const CMP_OPS = ['', '!= ', '< ', '<= ', '> ', '>= '];
 
@@ -452,7 +504,7 @@ function exprFormat(name: string): AttributeSetSchema | undefined {
 
 class RuleRenderer {
   private readonly family: string;
-  private readonly regs = new Map<number, Load>();
+  private readonly regs = new Registers();
   private readonly out: Statement[] = [];
   readonly unknown: string[] = [];
   /** Protocol context: the network header's protocol, the transport's number. */
@@ -461,7 +513,7 @@ class RuleRenderer {
   private l3Dep = -1;
   private l4Dep = -1;
   /** A `>=` comparison waiting for its `<=` on the same register: a range. */
-  private pendingLow: { reg: number; value: Uint8Array; field: Field } | null = null;
+  private pendingLow: { slot: number; value: Uint8Array; field: Field } | null = null;
 
   constructor(private readonly ctx: RenderContext) {
     this.family = typeof ctx.family === 'number' ? FAMILY_NAMES[ctx.family] ?? String(ctx.family) : ctx.family;
@@ -475,20 +527,37 @@ class RuleRenderer {
       const name = String(obj.name ?? '?');
       // Bytes that contradict the format become a marker with the reason, never an exception.
       try {
-        const f = new ExprFields(name, obj.data, exprFormat(name));
-        this.flushRange(name === 'cmp' ? f.int(1) : undefined);
+        const format = exprFormat(name);
+        // An expression the spec has no format for keeps its bytes: described by attribute number in its marker.
+        if (obj.data instanceof Uint8Array || (obj.data !== undefined && !format)) {
+          this.flushRange(undefined);
+          this.mark(`expression ${name}${describeRaw(obj.data)}`);
+          continue;
+        }
+        const f = new ExprFields(name, (obj.data ?? {}) as Record<string, unknown>, format);
+        this.flushRange(name === 'cmp' ? f.int('sreg') : undefined);
         if (!this.expression(f)) this.mark(`expression ${name}${f.describe() ? ` ${f.describe()}` : ''}`);
       } catch (err) {
         this.mark(`expression ${i} ${name} (${(err as Error).message})`);
       }
     }
     this.flushRange(undefined);
-    for (const [reg, load] of this.regs) {
-      if (load.kind !== 'immediate') this.mark(`load into reg ${reg} never used: ${load.field.name}`);
+    for (const [reg, load] of this.regs.entries()) {
+      if (load.kind === 'field' || load.kind === 'masked') this.mark(`load into reg ${reg} never used: ${load.field.name}`);
+      else if (load.kind === 'mapped') this.mark(`load into reg ${reg} never used: ${load.text}`);
     }
     const text = this.out.filter((s) => !s.hidden).map((s) => s.text).join(' ');
     const complete = this.unknown.length === 0;
     return { text: complete ? text : `# ${text}`, complete, unknown: this.unknown };
+  }
+
+  /** A value as nft prints it; interface indexes by name when the context resolves them. */
+  private valueText(b: Uint8Array, type: ValueType): string {
+    if (type === 'ifindex' && this.ctx.ifname) {
+      const name = this.ctx.ifname(Number(intOf(b, true)));
+      if (name !== undefined) return `"${name}"`;
+    }
+    return formatValue(b, type);
   }
 
   private mark(what: string): void {
@@ -514,16 +583,15 @@ class RuleRenderer {
       case 'lookup': return this.lookup(f);
       case 'immediate': return this.immediate(f);
       case 'counter': {
-        this.emit(`counter packets ${f.bigint(2) ?? 0n} bytes ${f.bigint(1) ?? 0n}`);
+        this.emit(`counter packets ${f.bigint('packets') ?? 0n} bytes ${f.bigint('bytes') ?? 0n}`);
         return true;
       }
       case 'fib': return this.fib(f);
       case 'quota': {
-        // NFTA_QUOTA_BYTES 1, FLAGS 2 (1: over), CONSUMED 4.
-        const bytes = f.bigint(1);
+        const bytes = f.bigint('bytes');
         if (bytes === undefined) return false;
-        const used = f.bigint(4) ?? 0n;
-        this.emit(`quota ${(f.int(2) ?? 0) & 1 ? 'over ' : ''}${byteRate(bytes)}${used ? ` used ${byteRate(used)}` : ''}`);
+        const used = f.bigint('consumed') ?? 0n;
+        this.emit(`quota ${(f.int('flags') ?? 0) & 1 ? 'over ' : ''}${byteRate(bytes)}${used ? ` used ${byteRate(used)}` : ''}`);
         return true;
       }
       case 'notrack':
@@ -533,18 +601,21 @@ class RuleRenderer {
       case 'limit': return this.limit(f);
       case 'reject': return this.reject(f);
       case 'nat': return this.nat(f);
-      case 'masq': return this.portRedirect(f, 'masquerade', 2, 3, 1);
-      case 'redir': return this.portRedirect(f, 'redirect', 1, 2, 3);
+      case 'masq': return this.portRedirect(f, 'masquerade');
+      case 'redir': return this.portRedirect(f, 'redirect');
+      case 'dynset': return this.dynset(f);
+      case 'exthdr': return this.exthdr(f);
+      case 'objref': return this.objref(f);
       default: return false;
     }
   }
 
   private payload(f: ExprFields): boolean {
-    const dreg = f.int(1);
-    const base = f.int(2);
-    const offset = f.int(3);
-    const len = f.int(4);
-    if (dreg === undefined || base === undefined || offset === undefined || len === undefined || f.has(5)) return false;
+    const dreg = f.int('dreg');
+    const base = f.int('base');
+    const offset = f.int('offset');
+    const len = f.int('len');
+    if (dreg === undefined || base === undefined || offset === undefined || len === undefined || f.has('sreg')) return false;
     this.regs.set(dreg, this.payloadField(base, offset, len));
     return true;
   }
@@ -568,7 +639,7 @@ class RuleRenderer {
   }
 
   private meta(f: ExprFields): boolean {
-    const key = f.int(2);
+    const key = f.int('key');
     if (key === undefined) return false;
     const known = META_KEYS[key];
     if (!known) return false;
@@ -577,8 +648,8 @@ class RuleRenderer {
     if (key === 15) field.sets = 'l3';
     if (key === 16) field.sets = 'l4';
     if (key === 1) field.sets = 'l3';
-    const dreg = f.int(1);
-    const sreg = f.int(3);
+    const dreg = f.int('dreg');
+    const sreg = f.int('sreg');
     if (dreg !== undefined) {
       this.regs.set(dreg, { kind: 'field', field });
       return true;
@@ -588,15 +659,15 @@ class RuleRenderer {
   }
 
   private ct(f: ExprFields): boolean {
-    const key = f.int(2);
+    const key = f.int('key');
     if (key === undefined) return false;
     const known = CT_KEYS[key];
     if (!known) return false;
-    const dir = f.int(3);
+    const dir = f.int('direction');
     const field: Field = { name: dir === undefined ? `ct ${known[0]}` : `ct ${dir === 0 ? 'original' : 'reply'} ${known[0]}`, type: known[1] };
     if (key === 0 || key === 2) field.flags = true;
-    const dreg = f.int(1);
-    const sreg = f.int(4);
+    const dreg = f.int('dreg');
+    const sreg = f.int('sreg');
     if (dreg !== undefined) {
       this.regs.set(dreg, { kind: 'field', field });
       return true;
@@ -606,10 +677,9 @@ class RuleRenderer {
   }
 
   private fib(f: ExprFields): boolean {
-    // NFTA_FIB_DREG 1, RESULT 2 (1 oif, 2 oifname, 3 addrtype), FLAGS 3.
-    const dreg = f.int(1);
-    const result = f.int(2);
-    const flags = f.int(3) ?? 0;
+    const dreg = f.int('dreg');
+    const result = f.int('result');
+    const flags = f.int('flags') ?? 0;
     const FLAGS: Array<[number, string]> = [[1, 'saddr'], [2, 'daddr'], [4, 'mark'], [8, 'iif'], [16, 'oif']];
     if (dreg === undefined || (flags & ~0x3f) !== 0) return false;
     const words = FLAGS.filter(([bit]) => flags & bit).map(([, w]) => w);
@@ -623,18 +693,18 @@ class RuleRenderer {
   /** `meta mark set 0x1`, `ct mark set 0x1`: a store from a register an immediate filled. */
   private setStatement(field: Field, sreg: number): boolean {
     const src = this.regs.get(sreg);
-    if (src?.kind !== 'immediate') return false;
+    if (src?.kind !== 'immediate' && src?.kind !== 'mapped') return false;
     this.regs.delete(sreg);
-    this.emit(`${field.name} set ${formatValue(src.value, field.type)}`);
+    this.emit(`${field.name} set ${src.kind === 'mapped' ? src.text : this.valueText(src.value, field.type)}`);
     return true;
   }
 
   private bitwise(f: ExprFields): boolean {
-    const sreg = f.int(1);
-    const dreg = f.int(2);
-    const op = f.int(6) ?? 0;
-    const mask = f.data(4)?.value;
-    const xor = f.data(5)?.value;
+    const sreg = f.int('sreg');
+    const dreg = f.int('dreg');
+    const op = f.int('op') ?? 0;
+    const mask = f.data('mask')?.value;
+    const xor = f.data('xor')?.value;
     if (sreg === undefined || dreg === undefined || op !== 0 || !mask || !xor || xor.some((x) => x !== 0)) return false;
     const src = this.regs.get(sreg);
     if (src?.kind !== 'field' || src.prefix !== undefined) return false;
@@ -644,22 +714,22 @@ class RuleRenderer {
   }
 
   private cmp(f: ExprFields): boolean {
-    const sreg = f.int(1);
-    const op = f.int(2);
-    const value = f.data(3)?.value;
+    const sreg = f.int('sreg');
+    const op = f.int('op');
+    const value = f.data('data')?.value;
     if (sreg === undefined || op === undefined || op > 5 || !value) return false;
     const load = this.regs.get(sreg);
-    if (!load || load.kind === 'immediate') return false;
+    if (!load || load.kind === 'immediate' || load.kind === 'mapped') return false;
     if (load.kind === 'field' && op === 5 && load.prefix === undefined) {
       // `a-b` comes as `>= a` then `<= b` on the same register.
-      this.pendingLow = { reg: sreg, value, field: load.field };
+      this.pendingLow = { slot: Registers.slot(sreg), value, field: load.field };
       return true;
     }
-    if (this.pendingLow && this.pendingLow.reg === sreg && op === 3) {
+    if (this.pendingLow && this.pendingLow.slot === Registers.slot(sreg) && op === 3) {
       const low = this.pendingLow;
       this.pendingLow = null;
       this.regs.delete(sreg);
-      this.match(low.field, `${formatValue(low.value, low.field.type)}-${formatValue(value, low.field.type)}`, '');
+      this.match(low.field, `${this.valueText(low.value, low.field.type)}-${this.valueText(value, low.field.type)}`, '');
       return true;
     }
     this.regs.delete(sreg);
@@ -667,10 +737,10 @@ class RuleRenderer {
     if (load.prefix !== undefined) {
       const full = new Uint8Array(load.field.size!);
       full.set(value.subarray(0, full.length));
-      this.match(load.field, `${formatValue(full, load.field.type)}/${load.prefix}`, CMP_OPS[op]!);
+      this.match(load.field, `${this.valueText(full, load.field.type)}/${load.prefix}`, CMP_OPS[op]!);
       return true;
     }
-    const text = formatValue(value, load.field.type);
+    const text = this.valueText(value, load.field.type);
     this.match(load.field, text, CMP_OPS[op]!, op === 0 ? value : undefined);
     return true;
   }
@@ -678,83 +748,186 @@ class RuleRenderer {
   /** A `>=` that no `<=` followed is a plain comparison after all. */
   private flushRange(nextCmpReg: number | undefined): void {
     const low = this.pendingLow;
-    if (!low || nextCmpReg === low.reg) return;
+    if (!low || (nextCmpReg !== undefined && Registers.slot(nextCmpReg) === low.slot)) return;
     this.pendingLow = null;
-    this.regs.delete(low.reg);
-    this.match(low.field, formatValue(low.value, low.field.type), '>= ');
+    this.regs.deleteSlot(low.slot);
+    this.match(low.field, this.valueText(low.value, low.field.type), '>= ');
   }
 
   private maskedMatch(field: Field, mask: Uint8Array, op: number, value: Uint8Array): boolean {
     const zero = value.every((x) => x === 0);
     // `& bits != 0`: any of these flags (ct state established,related; tcp flags syn).
     if (field.flags && op === 1 && zero) {
-      const text = formatValue(mask, field.type);
+      const text = this.valueText(mask, field.type);
       this.match(field, field.type === 'tcpflags' ? text.replace(/ \| /g, ',') : text, '');
       return true;
     }
     // `& mask == value` on flags: `value / mask` (tcp flags syn / syn,ack).
     if (field.flags && (op === 0 || op === 1)) {
-      const flags = (b: Uint8Array) => formatValue(b, field.type).replace(/ \| /g, ',');
+      const flags = (b: Uint8Array) => this.valueText(b, field.type).replace(/ \| /g, ',');
       this.match(field, `${flags(value)} / ${flags(mask)}`, CMP_OPS[op]!);
       return true;
     }
     // A contiguous mask of leading ones on an address: a prefix.
     const bits = prefixLength(mask);
     if ((field.type === 'ipv4' || field.type === 'ipv6') && bits !== undefined && (op === 0 || op === 1)) {
-      this.match(field, `${formatValue(value, field.type)}/${bits}`, CMP_OPS[op]!);
+      this.match(field, `${this.valueText(value, field.type)}/${bits}`, CMP_OPS[op]!);
       return true;
     }
-    this.match(field, `& ${formatValue(mask, field.type)} ${op === 0 ? '==' : CMP_OPS[op]!.trim()} ${formatValue(value, field.type)}`, '');
+    this.match(field, `& ${this.valueText(mask, field.type)} ${op === 0 ? '==' : CMP_OPS[op]!.trim()} ${this.valueText(value, field.type)}`, '');
     return true;
   }
 
   private range(f: ExprFields): boolean {
-    // NFTA_RANGE_SREG 1, _OP 2 (eq/neq), _FROM_DATA 3, _TO_DATA 4.
-    const sreg = f.int(1);
-    const op = f.int(2);
-    const from = f.data(3)?.value;
-    const to = f.data(4)?.value;
+    const sreg = f.int('sreg');
+    const op = f.int('op');
+    const from = f.data('fromData')?.value;
+    const to = f.data('toData')?.value;
     if (sreg === undefined || (op !== 0 && op !== 1) || !from || !to) return false;
     const load = this.regs.get(sreg);
     if (load?.kind !== 'field' || load.prefix !== undefined) return false;
     this.regs.delete(sreg);
-    this.match(load.field, `${formatValue(from, load.field.type)}-${formatValue(to, load.field.type)}`, CMP_OPS[op]!);
+    this.match(load.field, `${this.valueText(from, load.field.type)}-${this.valueText(to, load.field.type)}`, CMP_OPS[op]!);
     return true;
   }
 
+  /**
+   * A set lookup: a match (`ip daddr @s`, `ip saddr . tcp dport { ... }`), a
+   * verdict map (dreg 0: `ip daddr vmap @m`) or a data map into a register
+   * that a later store uses (`meta mark set ip saddr map @m`).
+   */
   private lookup(f: ExprFields): boolean {
-    // Kernel numbering: SET 1, SREG 2, DREG 3, SET_ID 4, FLAGS 5 (the
-    // Linux 6.12 spec names 2-4 differently; numbers are what count).
-    const set = f.str(1);
-    const sreg = f.int(2);
-    const dreg = f.int(3);
-    const flags = f.int(5) ?? 0;
-    if (set === undefined || sreg === undefined || dreg !== undefined) return false;
-    const load = this.regs.get(sreg);
-    if (load?.kind !== 'field' || load.prefix !== undefined) return false;
-    const anonymous = this.ctx.sets?.get(set);
+    const name = f.str('set');
+    const sreg = f.int('sreg');
+    const dreg = f.int('dreg');
+    const flags = f.int('flags') ?? 0;
+    if (name === undefined || sreg === undefined) return false;
+    const set = this.ctx.sets?.get(name);
+    const fields = this.keyFields(sreg, set?.keyLength);
+    if (!fields) return false;
     let target: string;
-    if (set.startsWith('__set')) {
-      if (!anonymous) return false;
-      target = `{ ${anonymous.elements.join(', ')} }`;
+    if (ANONYMOUS_SET.test(name)) {
+      if (!set) return false;
+      target = `{ ${set.elements.join(', ')} }`;
     } else {
-      target = `@${set}`;
+      target = `@${name}`;
     }
-    this.regs.delete(sreg);
-    this.match(load.field, target, flags & 1 ? '!= ' : '');
+    for (const slot of fields.slots) this.regs.deleteSlot(slot);
+    for (const field of fields.fields) this.consume(field);
+    const key = fields.fields.map((x) => x.name).join(' . ');
+    if (dreg === undefined) {
+      this.emit(`${key} ${flags & 1 ? '!= ' : ''}${target}`);
+    } else if (flags & 1) {
+      return false;
+    } else if (dreg === 0) {
+      this.emit(`${key} vmap ${target}`);
+    } else {
+      this.regs.set(dreg, { kind: 'mapped', text: `${key} map ${target}` });
+    }
+    return true;
+  }
+
+  /**
+   * The fields a key of `keyLength` bytes is read from, starting at `sreg`:
+   * one load, or a concatenation of loads in consecutive 4-byte slots (each
+   * field rounded up to whole slots). Without a length, one field.
+   */
+  private keyFields(sreg: number, keyLength: number | undefined): { fields: Field[]; slots: number[] } | undefined {
+    let slot = Registers.slot(sreg);
+    const fields: Field[] = [];
+    const slots: number[] = [];
+    let length = 0;
+    do {
+      const load = this.regs.atSlot(slot);
+      if (load?.kind !== 'field' || load.prefix !== undefined) return undefined;
+      const size = load.field.size ?? TYPE_SIZES[load.field.type];
+      if (size === undefined && keyLength !== undefined) return undefined;
+      fields.push(load.field);
+      slots.push(slot);
+      const width = Math.ceil((size ?? 4) / 4) * 4;
+      length += width;
+      slot += width / 4;
+    } while (keyLength !== undefined && length < keyLength);
+    // A single field fills its key exactly; a concatenation ends at a slot boundary.
+    if (keyLength !== undefined && fields.length > 1 && length !== keyLength) return undefined;
+    return { fields, slots };
+  }
+
+  /** `add @s { ip saddr }`, `update @s { ip saddr timeout 1m counter }`: a rule that writes a set. */
+  private dynset(f: ExprFields): boolean {
+    const OPS = ['add', 'update', 'delete'];
+    const op = OPS[f.int('op') ?? -1];
+    const name = f.str('setName');
+    const sreg = f.int('sregKey');
+    // Writing map data (sreg-data) is not rendered.
+    if (!op || name === undefined || sreg === undefined || f.has('sregData') || (f.int('flags') ?? 0) !== 0) return false;
+    const fields = this.keyFields(sreg, this.ctx.sets?.get(name)?.keyLength);
+    if (!fields) return false;
+    // The expressions each new element gets (one in NFTA_DYNSET_EXPR, or a list), rendered like a rule's.
+    const nested = [...(f.raw('expr') ? [f.raw('expr')] : []), ...(((f.raw('expressions') as { elem?: unknown[] } | undefined)?.elem) ?? [])];
+    let exprs = '';
+    for (const e of nested) {
+      // Like a set's expressions, these are templates: a counter prints without values.
+      if ((e as { name?: unknown } | null)?.name === 'counter') { exprs += ' counter'; continue; }
+      const r = renderRule([e], { ...this.ctx, family: this.family });
+      if (!r.complete) return false;
+      exprs += ` ${r.text}`;
+    }
+    const timeout = f.bigint('timeout') ?? 0n;
+    for (const slot of fields.slots) this.regs.deleteSlot(slot);
+    for (const field of fields.fields) this.consume(field);
+    const key = fields.fields.map((x) => x.name).join(' . ');
+    this.emit(`${op} @${name} { ${key}${timeout ? ` timeout ${formatDuration(timeout)}` : ''}${exprs} }`);
+    return true;
+  }
+
+  /**
+   * A TCP option (the exthdr expression with op tcpopt): `tcp option maxseg
+   * size 1400`, `tcp option maxseg exists` (flag present: a one-byte load
+   * that is 1 when the option is there), `tcp option maxseg size set 1360`.
+   */
+  private exthdr(f: ExprFields): boolean {
+    const op = f.int('op') ?? 0;
+    const kind = f.int('type');
+    const offset = f.int('offset');
+    const len = f.int('len');
+    const flags = f.int('flags') ?? 0;
+    if (op !== 1 || kind === undefined || offset === undefined || len === undefined || (flags & ~1) !== 0) return false;
+    const option = TCP_OPTIONS[kind];
+    if (!option) return false;
+    let field: Field;
+    if (flags & 1) {
+      if (offset !== 0 || len !== 1) return false;
+      field = { name: `tcp option ${option[0]}`, type: 'exists', size: 1 };
+    } else {
+      const at = option[1].find(([, off, size]) => off === offset && size === len);
+      if (!at) return false;
+      field = { name: `tcp option ${option[0]} ${at[0]}`, type: 'int', size: len };
+    }
+    const dreg = f.int('dreg');
+    const sreg = f.int('sreg');
+    if (dreg !== undefined) {
+      this.regs.set(dreg, { kind: 'field', field });
+      return true;
+    }
+    if (sreg !== undefined && !(flags & 1)) return this.setStatement(field, sreg);
+    return false;
+  }
+
+  /** A named stateful object used by the rule: `counter name "c"`, `quota name "q"`. */
+  private objref(f: ExprFields): boolean {
+    const OBJECTS: Record<number, string> = { 1: 'counter', 2: 'quota' };
+    const type = OBJECTS[f.int('immType') ?? -1];
+    const name = f.str('immName');
+    // An object chosen through a map (set-sreg, set-name) is not rendered.
+    if (!type || name === undefined || f.has('setSreg') || f.has('setName')) return false;
+    this.emit(`${type} name "${name}"`);
     return true;
   }
 
   /** One match statement; a protocol-context match is a dependency for what follows. */
   private match(field: Field, value: string, op: string, exact?: Uint8Array): void {
-    // A payload match consumes the dependency that selected its protocol.
-    if (field.layer === 'l3' && this.l3Dep >= 0) { this.out[this.l3Dep]!.hidden = true; this.l3Dep = -1; }
-    if (field.layer === 'l4' && this.l4Dep >= 0) {
-      this.out[this.l4Dep]!.hidden = true;
-      this.l4Dep = -1;
-      // icmp and icmpv6 imply their network protocol: its dependency goes too.
-      if ((this.l4 === 1 || this.l4 === 58) && this.l3Dep >= 0) this.consumeL3();
-    }
+    this.consume(field);
     const at = this.emit(`${field.name} ${op}${value}`, exact && field.sets ? field.sets : undefined);
     if (!exact || !field.sets) return;
     if (field.sets === 'l4') {
@@ -771,14 +944,25 @@ class RuleRenderer {
     }
   }
 
+  /** A payload field consumes the dependency that selected its protocol. */
+  private consume(field: Field): void {
+    if (field.layer === 'l3' && this.l3Dep >= 0) { this.out[this.l3Dep]!.hidden = true; this.l3Dep = -1; }
+    if (field.layer === 'l4' && this.l4Dep >= 0) {
+      this.out[this.l4Dep]!.hidden = true;
+      this.l4Dep = -1;
+      // icmp and icmpv6 imply their network protocol: its dependency goes too.
+      if ((this.l4 === 1 || this.l4 === 58) && this.l3Dep >= 0) this.consumeL3();
+    }
+  }
+
   private consumeL3(): void {
     this.out[this.l3Dep]!.hidden = true;
     this.l3Dep = -1;
   }
 
   private immediate(f: ExprFields): boolean {
-    const dreg = f.int(1);
-    const data = f.data(2);
+    const dreg = f.int('dreg');
+    const data = f.data('data');
     if (dreg === undefined || !data) return false;
     if (dreg === 0) {
       if (!data.verdict) return false;
@@ -793,23 +977,22 @@ class RuleRenderer {
   }
 
   private log(f: ExprFields): boolean {
-    // NFTA_LOG_GROUP 1, PREFIX 2, SNAPLEN 3, QTHRESHOLD 4, LEVEL 5, FLAGS 6.
     const parts = ['log'];
-    const prefix = f.str(2);
+    const prefix = f.str('prefix');
     if (prefix !== undefined) parts.push(`prefix "${prefix}"`);
-    const group = f.int(1);
+    const group = f.int('group');
     if (group !== undefined) parts.push(`group ${group}`);
-    const snaplen = f.int(3);
+    const snaplen = f.int('snaplen');
     if (snaplen !== undefined) parts.push(`snaplen ${snaplen}`);
-    const qthreshold = f.int(4);
+    const qthreshold = f.int('qthreshold');
     if (qthreshold !== undefined) parts.push(`queue-threshold ${qthreshold}`);
-    const level = f.int(5);
+    const level = f.int('level');
     const LEVELS = ['emerg', 'alert', 'crit', 'err', 'warn', 'notice', 'info', 'debug', 'audit'];
     if (level !== undefined && level !== 4) {
       if (LEVELS[level] === undefined) return false;
       parts.push(`level ${LEVELS[level]}`);
     }
-    const flags = f.int(6) ?? 0;
+    const flags = f.int('flags') ?? 0;
     if (flags) {
       if ((flags & 0x2f) === 0x2f && (flags & ~0x2f) === 0) parts.push('flags all');
       else {
@@ -827,16 +1010,16 @@ class RuleRenderer {
   }
 
   private limit(f: ExprFields): boolean {
-    // NFTA_LIMIT_RATE 1, UNIT 2 (seconds), BURST 3, TYPE 4 (0 packets, 1 bytes), FLAGS 5 (1: over).
-    const rate = f.bigint(1);
-    const unit = f.bigint(2);
+    // The unit is in seconds; type 0 counts packets, 1 bytes; flag 1 inverts (over).
+    const rate = f.bigint('rate');
+    const unit = f.bigint('unit');
     if (rate === undefined || unit === undefined) return false;
     const UNITS: Record<string, string> = { 1: 'second', 60: 'minute', 3600: 'hour', 86400: 'day', 604800: 'week' };
     const per = UNITS[unit.toString()];
     if (!per) return false;
-    const burst = f.int(3) ?? 0;
-    const bytes = (f.int(4) ?? 0) === 1;
-    const over = ((f.int(5) ?? 0) & 1) === 1 ? 'over ' : '';
+    const burst = f.int('burst') ?? 0;
+    const bytes = (f.int('type') ?? 0) === 1;
+    const over = ((f.int('flags') ?? 0) & 1) === 1 ? 'over ' : '';
     if (!bytes) {
       this.emit(`limit rate ${over}${rate}/${per}${burst !== 5 && burst !== 0 ? ` burst ${burst} packets` : ''}`);
       return true;
@@ -846,9 +1029,9 @@ class RuleRenderer {
   }
 
   private reject(f: ExprFields): boolean {
-    // NFTA_REJECT_TYPE 1 (icmp-unreach, tcp-rst, icmpx-unreach), ICMP_CODE 2.
-    const type = f.int(1);
-    const code = f.int(2) ?? 0;
+    // Types: 0 icmp-unreach, 1 tcp-rst, 2 icmpx-unreach.
+    const type = f.int('type');
+    const code = f.int('icmpCode') ?? 0;
     if (type === 1) {
       this.emit('reject with tcp reset');
       return true;
@@ -876,13 +1059,14 @@ class RuleRenderer {
   }
 
   private nat(f: ExprFields): boolean {
-    // NFTA_NAT_TYPE 1 (snat, dnat), FAMILY 2, REG_ADDR_MIN 3, _MAX 4, REG_PROTO_MIN 5, _MAX 6, FLAGS 7.
-    const type = f.int(1);
-    const family = f.int(2);
+    // Type 0 is snat, 1 dnat; the family says which addresses the registers hold.
+    const type = f.int('type');
+    const family = f.int('family');
     if ((type !== 0 && type !== 1) || (family !== 2 && family !== 10)) return false;
     const addrType: ValueType = family === 2 ? 'ipv4' : 'ipv6';
-    const reg = (n: number) => {
-      const r = f.int(n);
+    const REGS = ['regAddrMin', 'regAddrMax', 'regProtoMin', 'regProtoMax'];
+    const reg = (key: string) => {
+      const r = f.int(key);
       if (r === undefined) return undefined;
       const load = this.regs.get(r);
       if (load?.kind !== 'immediate') throw new MalformedError(`nat register ${r} holds no immediate value`, 0);
@@ -890,39 +1074,39 @@ class RuleRenderer {
     };
     let addrMin: Uint8Array | undefined, addrMax: Uint8Array | undefined, protoMin: Uint8Array | undefined, protoMax: Uint8Array | undefined;
     try {
-      [addrMin, addrMax, protoMin, protoMax] = [reg(3), reg(4), reg(5), reg(6)];
+      [addrMin, addrMax, protoMin, protoMax] = REGS.map(reg);
     } catch {
       return false;
     }
-    for (const n of [3, 4, 5, 6]) { const r = f.int(n); if (r !== undefined) this.regs.delete(r); }
+    for (const key of REGS) { const r = f.int(key); if (r !== undefined) this.regs.delete(r); }
     let to = '';
     if (addrMin) {
-      const a = formatValue(addrMin, addrType);
-      const b = addrMax && !equalBytes(addrMin, addrMax) ? `-${formatValue(addrMax, addrType)}` : '';
+      const a = this.valueText(addrMin, addrType);
+      const b = addrMax && !equalBytes(addrMin, addrMax) ? `-${this.valueText(addrMax, addrType)}` : '';
       to = family === 10 && protoMin ? `[${a}${b}]` : `${a}${b}`;
     }
     if (protoMin) to += `:${portRange(protoMin, protoMax)}`;
     const qualifier = this.family === 'inet' ? (family === 2 ? ' ip' : ' ip6') : '';
-    const flags = natFlags(f.int(7) ?? 0, ['map-ips', 'proto-specified']);
+    const flags = natFlags(f.int('flags') ?? 0, ['map-ips', 'proto-specified']);
     if (flags === undefined) return false;
     this.emit(`${type === 0 ? 'snat' : 'dnat'}${qualifier}${to ? ` to ${to}` : ''}${flags}`);
     return true;
   }
 
   /** masquerade / redirect: an optional port range from registers, and flags. */
-  private portRedirect(f: ExprFields, word: string, minAttr: number, maxAttr: number, flagsAttr: number): boolean {
+  private portRedirect(f: ExprFields, word: string): boolean {
     let ports = '';
-    const minReg = f.int(minAttr);
+    const minReg = f.int('regProtoMin');
     if (minReg !== undefined) {
       const min = this.regs.get(minReg);
-      const maxReg = f.int(maxAttr);
+      const maxReg = f.int('regProtoMax');
       const max = maxReg === undefined ? undefined : this.regs.get(maxReg);
       if (min?.kind !== 'immediate' || (max && max.kind !== 'immediate')) return false;
       ports = ` to :${portRange(min.value, max?.kind === 'immediate' ? max.value : undefined)}`;
       this.regs.delete(minReg);
       if (maxReg !== undefined) this.regs.delete(maxReg);
     }
-    const flags = natFlags(f.int(flagsAttr) ?? 0, ['proto-specified']);
+    const flags = natFlags(f.int('flags') ?? 0, ['proto-specified']);
     if (flags === undefined) return false;
     this.emit(`${word}${ports}${flags}`);
     return true;
@@ -1001,23 +1185,48 @@ export function renderRule(expressions: unknown[], ctx: RenderContext): RuleText
 
 // ─── sets ────────────────────────────────────────────────────────────────────
 
-/** nft data types by id (TYPE_BITS = 6 per component of a concatenation). */
-const DATATYPES: Record<number, [string, ValueType]> = {
-  2: ['nf_proto', 'nfproto'], 4: ['integer', 'int'], 7: ['ipv4_addr', 'ipv4'], 8: ['ipv6_addr', 'ipv6'], 9: ['ether_addr', 'ether'],
-  10: ['ether_type', 'ethertype'], 12: ['inet_proto', 'proto'], 13: ['inet_service', 'int'], 19: ['mark', 'mark'], 41: ['ifname', 'ifname'],
+/** nft data types by id: name, printing, size in bytes (concatenations need it). */
+const DATATYPES: Record<number, [string, ValueType, number?]> = {
+  2: ['nf_proto', 'nfproto', 1], 4: ['integer', 'int'], 7: ['ipv4_addr', 'ipv4', 4], 8: ['ipv6_addr', 'ipv6', 16], 9: ['ether_addr', 'ether', 6],
+  10: ['ether_type', 'ethertype', 2], 12: ['inet_proto', 'proto', 1], 13: ['inet_service', 'int', 2], 19: ['mark', 'mark', 4], 41: ['ifname', 'ifname', 16],
 };
+
+/** NFT_DATA_VERDICT: the data type of a verdict map. */
+export const VERDICT_DATATYPE = 0xffffff00;
 
 /** Data types nft keeps in host byte order. */
 const HOST_ORDER_TYPES = new Set([2, 19, 26, 28, 31, 41]);
 
+/**
+ * The component types of a key type: a concatenation packs one type id per
+ * 6 bits (TYPE_BITS), the first component highest: `ipv4_addr . inet_service`
+ * is (7 << 6) | 13.
+ */
+export function concatTypes(id: number): number[] {
+  const out: number[] = [];
+  for (let t = id; t > 0; t = Math.floor(t / 64)) out.unshift(t % 64);
+  return out.length ? out : [0];
+}
+
+/** nft's name of a key type (`ipv4_addr`, `ipv4_addr . inet_service`), undefined when a part has none. */
 export function datatypeName(id: number): string | undefined {
-  return DATATYPES[id]?.[0];
+  const parts = concatTypes(id);
+  if (parts.length > 1 && parts.some((t) => DATATYPES[t]?.[2] === undefined)) return undefined;
+  const names = parts.map((t) => DATATYPES[t]?.[0]);
+  return names.every((n) => n !== undefined) ? names.join(' . ') : undefined;
+}
+
+/** nft's name of a map's data type (`verdict`, `mark`, ...). */
+export function dataTypeName(id: number): string | undefined {
+  return id === VERDICT_DATATYPE ? 'verdict' : DATATYPES[id]?.[0];
 }
 
 /** What renderElements needs of a set element (listSetElements gives it). */
 export interface ElementKeys {
   key?: NftData;
   keyEnd?: NftData;
+  /** Map data: a value or a verdict. */
+  data?: NftData;
   /** NFT_SET_ELEM_INTERVAL_END (1) marks the end of an interval. */
   flags?: number;
   /** Milliseconds. */
@@ -1028,20 +1237,79 @@ export interface ElementKeys {
 }
 
 /**
- * Element texts of a set, sorted as nft prints them. Interval sets come as
- * start elements and end elements one past the last value (flagged
- * interval-end); newer kernels may instead give a start with its inclusive
- * key-end.
+ * A key as text: one value, or the components of a concatenation, each in
+ * its own 4-byte-aligned slice of the key:
+ *
+ *   ipv4_addr . inet_service   ┌──────────┬───────┬─────┐
+ *   10.0.0.1 . 22              │ 0a000001 │ 0016  │ pad │
+ *                              └──────────┴───────┴─────┘
  */
-export function renderElements(elements: ElementKeys[], keyType: number, interval: boolean, setTimeout?: number): string[] {
-  const type = DATATYPES[keyType]?.[1];
-  if (!type) throw new MalformedError(`set key type ${keyType} has no known printing`, 0);
+function formatKey(b: Uint8Array, keyType: number): string {
+  const parts = concatTypes(keyType);
+  if (parts.length === 1) return formatValue(b, DATATYPES[keyType]![1]);
+  const texts: string[] = [];
+  let at = 0;
+  for (const t of parts) {
+    const [, type, size] = DATATYPES[t]!;
+    if (at + size! > b.length) throw new TruncatedError(`key of ${b.length} bytes ends inside its ${DATATYPES[t]![0]} component`, at);
+    texts.push(formatValue(b.subarray(at, at + size!), type));
+    at += Math.ceil(size! / 4) * 4;
+  }
+  if (at !== b.length) throw new MalformedError(`key of ${b.length} bytes is not ${datatypeName(keyType)} (${at} bytes)`, at);
+  return texts.join(' . ');
+}
+
+/** A concatenated key's components without their padding. */
+function unpadded(b: Uint8Array, keyType: number): Uint8Array {
+  const parts: Uint8Array[] = [];
+  let at = 0;
+  for (const t of concatTypes(keyType)) {
+    const size = DATATYPES[t]![2]!;
+    parts.push(b.subarray(at, at + size));
+    at += Math.ceil(size / 4) * 4;
+  }
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let o = 0;
+  for (const p of parts) { out.set(p, o); o += p.length; }
+  return out;
+}
+
+/** A map element's data as text: a verdict, or a value of the map's data type. */
+function formatData(d: NftData | undefined, dataType: number): string {
+  if (dataType === VERDICT_DATATYPE) {
+    const v = d?.verdict && verdictText(d.verdict);
+    if (v === undefined) throw new MalformedError(`map element without a verdict nft can print`, 0);
+    return v;
+  }
+  const type = DATATYPES[dataType]?.[1];
+  if (!type) throw new MalformedError(`map data type ${dataType} has no known printing`, 0);
+  if (!d?.value) throw new MalformedError('map element without its data', 0);
+  return formatValue(d.value, type);
+}
+
+/**
+ * Element texts of a set or map, sorted as nft prints them. Interval sets
+ * come as start elements and end elements one past the last value (flagged
+ * interval-end); newer kernels may instead give a start with its inclusive
+ * key-end. A map's elements carry their data (`10.0.0.1 : accept`).
+ */
+export function renderElements(elements: ElementKeys[], keyType: number, interval: boolean, setTimeout?: number, dataType?: number): string[] {
+  if (!datatypeName(keyType)) throw new MalformedError(`set key type ${keyType} has no known printing`, 0);
+  if (dataType !== undefined && !dataTypeName(dataType)) throw new MalformedError(`map data type ${dataType} has no known printing`, 0);
+  const type = DATATYPES[concatTypes(keyType)[0]!]![1];
+  const concat = concatTypes(keyType).length > 1;
+  if (concat && interval) throw new MalformedError('intervals of concatenated keys have no known printing', 0);
   const keyed = elements.filter((e) => e.key?.value).map((e) => ({ ...e, key: e.key!.value! }));
   // nft sorts by numeric value: keys kept in host order (ifname, mark, ...) compare from their last byte.
-  const hostOrder = HOST_ORDER_TYPES.has(keyType) && LITTLE_ENDIAN_HOST;
-  keyed.sort((a, b) => (hostOrder ? compareBytes(Uint8Array.from(a.key).reverse(), Uint8Array.from(b.key).reverse()) : compareBytes(a.key, b.key)));
+  // A concatenation sorts as its components' bytes run together (no padding) read as one host-order number.
+  const hostOrder = (concat || HOST_ORDER_TYPES.has(keyType)) && LITTLE_ENDIAN_HOST;
+  const sortKey = (k: Uint8Array) => {
+    const b = concat ? unpadded(k, keyType) : k;
+    return hostOrder ? Uint8Array.from(b).reverse() : b;
+  };
+  keyed.sort((a, b) => compareBytes(sortKey(a.key), sortKey(b.key)));
   const out: string[] = [];
-  // What nft appends to an element: its own timeout (when not the set's), the time left, its expressions.
+  // What nft appends to an element: its own timeout (when not the set's), the time left, its expressions; then a map's data.
   const suffix = (e: Omit<ElementKeys, 'key'>) => {
     let t = '';
     if (e.timeout !== undefined && e.timeout !== setTimeout) t += ` timeout ${formatDuration(BigInt(e.timeout))}`;
@@ -1050,10 +1318,11 @@ export function renderElements(elements: ElementKeys[], keyType: number, interva
       const r = renderRule(e.expressions, { family: 'unspec' });
       t += ` ${r.text}`;
     }
+    if (dataType !== undefined) t += ` : ${formatData(e.data, dataType)}`;
     return t;
   };
   if (!interval) {
-    for (const e of keyed) out.push(formatValue(e.key, type) + suffix(e));
+    for (const e of keyed) out.push(formatKey(e.key, keyType) + suffix(e));
     return out;
   }
   for (let i = 0; i < keyed.length; i++) {
@@ -1101,6 +1370,7 @@ function minusOne(b: Uint8Array): Uint8Array {
  * one, continuation lines aligned under the first element.
  */
 function wrapElements(elements: string[], keyType: number): string {
+  // A concatenation's type id is above 63: none of these, one to a line.
   const perLine = [2, 4, 12, 13, 15, 19, 24, 25].includes(keyType) ? 5 : [7, 26, 28, 31].includes(keyType) ? 2 : 1;
   let text = '';
   elements.forEach((e, i) => {
@@ -1125,6 +1395,8 @@ export interface NftSetInput {
   gcInterval?: number;
   /** nft's annotations (comment, auto-merge, typeof). */
   userdata?: Uint8Array;
+  /** A map's data type (NFTA_SET_DATA_TYPE: VERDICT_DATATYPE, 19 mark, ...). */
+  dataType?: number;
   /** Expressions every element gets (NFTA_SET_EXPR / _EXPRESSIONS), decoded like a rule's. */
   expressions?: unknown[];
 }
@@ -1137,11 +1409,14 @@ export interface NftSetInput {
 export function renderSet(set: NftSetInput): string[] {
   const type = datatypeName(set.keyType);
   const interval = set.flags.includes('interval');
-  // Maps, object maps and concatenations are not rendered: say so rather than print a wrong set.
-  if (!type || set.flags.includes('map') || set.flags.includes('object') || set.flags.includes('concat')) {
-    return [`\t# set ${set.name} not rendered: key type ${set.keyType}, flags ${set.flags.join(',') || 'none'}`];
+  const map = set.flags.includes('map');
+  const dataType = map && set.dataType !== undefined ? dataTypeName(set.dataType) : undefined;
+  // Object maps, interval concatenations and types without a printing are not rendered: say so rather than print a wrong set.
+  const concat = concatTypes(set.keyType).length > 1;
+  if (!type || (map && !dataType) || set.flags.includes('object') || set.flags.includes('concat') || (concat && interval)) {
+    return [`\t# ${map ? 'map' : 'set'} ${set.name} not rendered: key type ${set.keyType}${map ? `, data type ${set.dataType ?? 'none'}` : ''}, flags ${set.flags.join(',') || 'none'}`];
   }
-  const lines = [`\tset ${set.name} {`, `\t\ttype ${type}`];
+  const lines = [`\t${map ? 'map' : 'set'} ${set.name} {`, `\t\ttype ${type}${map ? ` : ${dataType}` : ''}`];
   let udata = new Map<number, Uint8Array>();
   try {
     if (set.userdata) udata = parseUserdata(set.userdata);
@@ -1149,14 +1424,15 @@ export function renderSet(set: NftSetInput): string[] {
     lines.push(`\t\t# [unknown userdata 0x${hex(set.userdata!)}: ${(err as Error).message}]`);
   }
   if (set.policy === 1) lines.push('\t\tpolicy memory');
-  // `flags timeout` goes without saying once the set has a timeout.
-  const shown = new Set(['constant', 'interval', 'dynamic', ...(set.timeout === undefined ? ['timeout'] : [])]);
-  const flags = set.flags.map((f) => (f === 'eval' ? 'dynamic' : f)).filter((f) => shown.has(String(f)));
+  if (set.size !== undefined) lines.push(`\t\tsize ${set.size}`);
+  // `flags timeout` goes without saying once the set has a timeout, unless the set is dynamic.
+  const shown = new Set(['constant', 'interval', 'dynamic', ...(set.timeout === undefined || set.flags.includes('eval') ? ['timeout'] : [])]);
+  const named = set.flags.map((f) => (f === 'eval' ? 'dynamic' : String(f)));
+  const flags = ['constant', 'dynamic', 'interval', 'timeout'].filter((f) => shown.has(f) && named.includes(f));
   if (flags.length) lines.push(`\t\tflags ${flags.join(',')}`);
   if (udata.has(2) && udata.get(2)!.some((x) => x !== 0)) lines.push('\t\tauto-merge');
   if (set.timeout !== undefined) lines.push(`\t\ttimeout ${formatDuration(BigInt(set.timeout))}`);
   if (set.gcInterval !== undefined) lines.push(`\t\tgc-interval ${formatDuration(BigInt(set.gcInterval))}`);
-  if (set.size !== undefined) lines.push(`\t\tsize ${set.size}`);
   const comment = udata.get(7);
   if (comment) lines.push(`\t\tcomment "${cString(comment)}"`);
   for (const e of set.expressions ?? []) {
@@ -1164,8 +1440,49 @@ export function renderSet(set: NftSetInput): string[] {
     const name = String((e as { name?: unknown }).name);
     lines.push(`\t\t${name === 'counter' ? 'counter' : renderRule([e], { family: 'unspec' }).text}`);
   }
-  const elements = renderElements(set.elements, set.keyType, interval, set.timeout);
+  const elements = renderElements(set.elements, set.keyType, interval, set.timeout, map ? set.dataType : undefined);
   if (elements.length) lines.push(`\t\telements = { ${wrapElements(elements, set.keyType)} }`);
   lines.push('\t}');
   return lines;
+}
+
+// ─── named stateful objects ──────────────────────────────────────────────────
+
+/** What renderObject needs of a named object (listObjects gives it). */
+export interface NftObjectInput {
+  name: string;
+  /** The object type by the spec's name ('counter', 'quota', ...) or number. */
+  type: string | number;
+  /** Its state, decoded by the spec (an object), or bytes for a type the spec has no format for. */
+  data?: unknown;
+  userdata?: Uint8Array;
+}
+
+/**
+ * The lines of a named object's block, as `nft list ruleset` prints them:
+ *
+ *   counter c1 {            quota q1 {
+ *       packets 0 bytes 0       over 10 mbytes used 1 kbytes
+ *   }                       }
+ *
+ * Other types (ct helper, limit, ...) and annotated objects get a marker line.
+ */
+export function renderObject(obj: NftObjectInput): string[] {
+  const d = obj.data && typeof obj.data === 'object' && !(obj.data instanceof Uint8Array) ? obj.data as Record<string, unknown> : undefined;
+  const big = (v: unknown) => (typeof v === 'bigint' || typeof v === 'number' ? BigInt(v) : undefined);
+  let body: string | undefined;
+  if (d && !obj.userdata && obj.type === 'counter') {
+    body = `packets ${big(d.packets) ?? 0n} bytes ${big(d.bytes) ?? 0n}`;
+  } else if (d && !obj.userdata && obj.type === 'quota') {
+    const bytes = big(d.bytes);
+    const flags = d.flags === undefined ? [] : Array.isArray(d.flags) ? d.flags : [d.flags];
+    const used = big(d.consumed) ?? 0n;
+    // Only the invert flag is printed; depleted is state nft does not show.
+    if (bytes !== undefined && flags.every((x) => x === 'invert' || x === 'depleted' || x === 1 || x === 2 || x === 3)) {
+      const over = flags.some((x) => x === 'invert' || x === 1 || x === 3);
+      body = `${over ? 'over ' : ''}${byteRate(bytes)}${used ? ` used ${byteRate(used)}` : ''}`;
+    }
+  }
+  if (body === undefined) return [`\t# ${String(obj.type)} ${obj.name} not rendered: [unknown object${d ? ` ${describeObject(d)}` : ''}${obj.userdata ? ` userdata=0x${hex(obj.userdata)}` : ''}]`];
+  return [`\t${obj.type} ${obj.name} {`, `\t\t${body}`, '\t}'];
 }

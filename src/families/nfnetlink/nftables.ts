@@ -27,6 +27,7 @@ export const NFT_MSG = {
   newtable: 0, gettable: 1, deltable: 2, newchain: 3, getchain: 4, delchain: 5,
   newrule: 6, getrule: 7, delrule: 8, newset: 9, getset: 10, delset: 11,
   newsetelem: 12, getsetelem: 13, delsetelem: 14, newgen: 15, getgen: 16,
+  newobj: 18, getobj: 19, delobj: 20,
   destroytable: 26, destroychain: 27, destroyrule: 28, destroyset: 29,
 } as const;
 
@@ -66,6 +67,8 @@ export interface NftChain {
   hook?: string;
   priority?: number;
   policy?: 'accept' | 'drop' | number;
+  /** netdev (and inet ingress) base chains: the devices they hook. */
+  devices?: string[];
   use?: number;
   attributes: Attributes;
 }
@@ -89,6 +92,9 @@ export interface NftSet {
   keyLength: number;
   /** nft's data type id of the key (NFTA_SET_KEY_TYPE: 7 ipv4_addr, 13 inet_service, ...). */
   keyType: number;
+  /** Maps: the data type id (0xffffff00 verdict, 19 mark, ...) and length (NFTA_SET_DATA_TYPE, _LEN). */
+  dataType?: number;
+  dataLength?: number;
   /** NFTA_SET_POLICY: 0 performance, 1 memory. */
   policy?: number;
   /** The size the set was declared with (NFTA_SET_DESC_SIZE). */
@@ -96,6 +102,20 @@ export interface NftSet {
   /** Default element timeout and garbage collection interval, in milliseconds. */
   timeout?: number;
   gcInterval?: number;
+  attributes: Attributes;
+}
+
+/** A named stateful object (counter, quota, ...), as NFT_MSG_GETOBJ dumps it. */
+export interface NftObject {
+  family: NfFamilyName | number;
+  table: string;
+  name: string;
+  handle: number | bigint;
+  /** The spec's name of its type ('counter', 'quota', ...), or the number of one it has no name for. */
+  type: string | number;
+  /** Its state decoded by the spec (counter: bytes, packets; quota: bytes, flags, consumed), or bytes for other types. */
+  data?: unknown;
+  use?: number;
   attributes: Attributes;
 }
 
@@ -155,6 +175,10 @@ export async function listChains(sock: NetlinkSocket, options: { family?: NfFami
     if (a.type !== undefined) chain.type = String(a.type);
     if (hook?.num !== undefined) chain.hook = hookName(fam, Number(hook.num));
     if (hook?.priority !== undefined) chain.priority = Number(hook.priority);
+    // One device comes as NFTA_HOOK_DEV, several as a NFTA_HOOK_DEVS list.
+    const devs = (hook?.devs as Obj | undefined)?.name;
+    if (hook?.dev !== undefined) chain.devices = [String(hook.dev)];
+    else if (devs !== undefined) chain.devices = (Array.isArray(devs) ? devs : [devs]).map(String);
     if (a.policy !== undefined) chain.policy = a.policy === 0 ? 'drop' : a.policy === 1 ? 'accept' : Number(a.policy);
     if (a.use !== undefined) chain.use = Number(a.use);
     out.push(chain);
@@ -186,12 +210,29 @@ export async function listSets(sock: NetlinkSocket, options: { family?: NfFamily
       flags: Array.isArray(flags) ? flags : flags === undefined ? [] : [flags as string | number],
       keyLength: Number(a.keyLen ?? 0), keyType: Number(a.keyType ?? 0), attributes: a,
     };
+    if (a.dataType !== undefined) set.dataType = Number(a.dataType);
+    if (a.dataLen !== undefined) set.dataLength = Number(a.dataLen);
     if (a.policy !== undefined) set.policy = Number(a.policy);
     const size = (a.desc as Obj | undefined)?.size;
     if (size !== undefined) set.size = Number(size);
     if (a.timeout !== undefined) set.timeout = Number(a.timeout);
     if (a.gcInterval !== undefined) set.gcInterval = Number(a.gcInterval);
     out.push(set);
+  }
+  return options.table ? out.filter((x) => x.table === options.table) : out;
+}
+
+/** The named objects (counters, quotas, ...) of every table, or of one. */
+export async function listObjects(sock: NetlinkSocket, options: { family?: NfFamilyName; table?: string } = {}): Promise<NftObject[]> {
+  const out: NftObject[] = [];
+  for await (const { family: fam, attributes: a } of dumpObjects(sock, NFT_MSG.getobj, 'newobj', options.family, options.table ? { table: options.table } : undefined)) {
+    const obj: NftObject = {
+      family: nfFamilyName(fam), table: String(a.table ?? ''), name: String(a.name ?? ''), handle: num(a.handle),
+      type: typeof a.type === 'string' ? a.type : Number(a.type ?? 0), attributes: a,
+    };
+    if (a.data !== undefined) obj.data = a.data;
+    if (a.use !== undefined) obj.use = Number(a.use);
+    out.push(obj);
   }
   return options.table ? out.filter((x) => x.table === options.table) : out;
 }
