@@ -10,9 +10,12 @@ import {
   listChains, listObjects, listRules, listSetElements, listSets, listTables,
   type NftChain, type NftObject, type NftRule, type NftSet, type NftSetElement, type NftTable,
 } from '../../families/nfnetlink/nftables.js';
+import { renderRule, type NftSetText, type RuleText } from '../../families/nfnetlink/nft-rule-text.js';
 import {
-  concatTypes, dataTypeName, datatypeName, renderElements, renderObject, renderRule, renderSet, userdataComment, type NftSetInput, type NftSetText, type RuleText,
-} from '../../families/nfnetlink/nft-rule-text.js';
+  concatTypes, mapDataTypeName, keyTypeName, renderElements, renderSet, type NftSetInput,
+} from '../../families/nfnetlink/nft-set-text.js';
+import { renderObject } from '../../families/nfnetlink/nft-object-text.js';
+import { userdataComment } from '../../families/nfnetlink/nft-userdata.js';
 import type { Attributes } from '../../schema/decode.js';
 import { NFPROTO, type NfFamilyName } from '../../families/nfnetlink/nfgenmsg.js';
 import { links } from '../../families/rtnetlink/links.js';
@@ -99,7 +102,7 @@ function setInput(s: NftSet, elements: NftSetElement[]): NftSetInput {
 /** Element texts of a set or map, or null when its types have no rendering (its lookups are then marked). */
 function elementTexts(s: NftSet, elements: NftSetElement[]): string[] | null {
   const map = s.flags.includes('map');
-  if (!datatypeName(s.keyType) || (map && (s.dataType === undefined || !dataTypeName(s.dataType))) || s.flags.includes('concat') || s.flags.includes('object')) return null;
+  if (!keyTypeName(s.keyType) || (map && (s.dataType === undefined || !mapDataTypeName(s.dataType))) || s.flags.includes('concat') || s.flags.includes('object')) return null;
   if (concatTypes(s.keyType).length > 1 && s.flags.includes('interval')) return null;
   return renderElements(elements, s.keyType, s.flags.includes('interval'), s.timeout, map ? s.dataType : undefined);
 }
@@ -220,8 +223,8 @@ export const nftCommand: Command = {
       if (values.json) {
         const texts = ruleTexts(r);
         const sets = r.sets.map((s) => {
-          const type = datatypeName(s.keyType);
-          const data = s.flags.includes('map') && s.dataType !== undefined ? dataTypeName(s.dataType) : undefined;
+          const type = keyTypeName(s.keyType);
+          const data = s.flags.includes('map') && s.dataType !== undefined ? mapDataTypeName(s.dataType) : undefined;
           const elements = elementTexts(s, r.elements?.get(s) ?? []);
           return { ...strip(s), ...(type ? { type } : {}), ...(data ? { dataTypeName: data } : {}), ...(elements ? { elements } : {}) };
         });

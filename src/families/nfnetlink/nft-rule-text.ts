@@ -1,4 +1,5 @@
-// nft's text for rules and sets, from their decoded netlink attributes.
+// nft's text for rules, from their decoded netlink attributes (sets, maps and
+// objects: nft-set-text.ts, nft-object-text.ts; values: nft-values.ts).
 //
 // A rule reaches the kernel as a small register program; nft prints it back
 // by reading that program the way it was written:
@@ -29,7 +30,9 @@
 import { MalformedError, TruncatedError } from '../../codec/errors.js';
 import { defaultRegistry } from '../../schema/default-registry.js';
 import type { AttributeSchema, AttributeSetSchema } from '../../schema/compile.js';
-import { formatAddress } from './address.js';
+import {
+  byteRate, dataFromObject, describeObject, equalBytes, formatDuration, formatValue, hex, intOf, verdictText, type NftData, type ValueType,
+} from './nft-values.js';
 
 // ─── expression attributes, by the spec's names ──────────────────────────────
 
@@ -100,32 +103,6 @@ class ExprFields {
   }
 }
 
-export interface NftData {
-  value?: Uint8Array;
-  verdict?: { code: number; chain?: string };
-}
-
-const VERDICT_CODES: Record<string, number> = {
-  continue: -1, break: -2, jump: -3, goto: -4, return: -5, drop: 0, accept: 1, stolen: 2, queue: 3, repeat: 4, stop: 5,
-};
-
-function verdictCode(v: unknown): number {
-  if (typeof v === 'number') return v > 0x7fffffff ? v - 0x100000000 : v;
-  if (typeof v === 'string' && v in VERDICT_CODES) return VERDICT_CODES[v]!;
-  throw new MalformedError(`verdict code ${String(v)} is not a number`, 0);
-}
-
-function dataFromObject(o: Record<string, unknown>): NftData {
-  const out: NftData = {};
-  if (o.value instanceof Uint8Array) out.value = o.value;
-  const verdict = o.verdict as Record<string, unknown> | undefined;
-  if (verdict) {
-    out.verdict = { code: verdictCode(verdict.code) };
-    if (verdict.chain !== undefined) out.verdict.chain = String(verdict.chain);
-  }
-  return out;
-}
-
 /** Attributes of a nest's payload by type (nested/byte-order bits cleared); bounds-checked. For expressions the spec has no format for. */
 export function parseTlv(bytes: Uint8Array): Map<number, Uint8Array> {
   const out = new Map<number, Uint8Array>();
@@ -142,190 +119,10 @@ export function parseTlv(bytes: Uint8Array): Map<number, Uint8Array> {
   return out;
 }
 
-function readBe(b: Uint8Array): bigint {
-  let v = 0n;
-  for (const x of b) v = (v << 8n) | BigInt(x);
-  return v;
-}
-
-function cString(b: Uint8Array): string {
-  const end = b.indexOf(0);
-  return String.fromCharCode(...(end < 0 ? b : b.subarray(0, end)));
-}
-
-const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
-
 /** An expression's undecoded attributes by kernel number, for its marker: ` 1=0x00000007 2=0x...`. */
 function describeRaw(data: unknown): string {
   if (data instanceof Uint8Array) return [...parseTlv(data)].map(([t, b]) => ` ${t}=0x${hex(b)}`).join('');
   return data && typeof data === 'object' ? ` ${describeObject(data as Record<string, unknown>)}` : '';
-}
-
-function describeObject(o: Record<string, unknown>): string {
-  return Object.entries(o).map(([k, v]) => {
-    if (v instanceof Uint8Array) return `${k}=0x${hex(v)}`;
-    if (Array.isArray(v)) return `${k}=${v.join(',')}`;
-    if (v && typeof v === 'object') return `${k}={ ${describeObject(v as Record<string, unknown>)} }`;
-    return `${k}=${String(v)}`;
-  }).join(' ');
-}
-
-/**
- * nft's own annotations (libnftnl "udata"): u8 type, u8 length, value. Rule,
- * chain and table comments are type 0; a set's comment is 7, its auto-merge
- * flag 2, its `typeof` expressions 3 and 4.
- *
- *   ┌──────┬─────┬───────────────┬──────┬─────┬─────
- *   │ type │ len │ value (len)   │ type │ len │ ...
- *   └──────┴─────┴───────────────┴──────┴─────┴─────
- */
-export function parseUserdata(bytes: Uint8Array): Map<number, Uint8Array> {
-  const out = new Map<number, Uint8Array>();
-  let at = 0;
-  while (at < bytes.length) {
-    if (at + 2 > bytes.length) throw new TruncatedError('userdata entry without its length byte', at);
-    const len = bytes[at + 1]!;
-    if (at + 2 + len > bytes.length) throw new TruncatedError(`userdata entry of ${len} bytes runs past the ${bytes.length} bytes`, at);
-    out.set(bytes[at]!, bytes.subarray(at + 2, at + 2 + len));
-    at += 2 + len;
-  }
-  return out;
-}
-
-/** The comment stored in userdata under `type`, if any. */
-export function userdataComment(bytes: Uint8Array | undefined, type: number): string | undefined {
-  if (!bytes) return undefined;
-  const v = parseUserdata(bytes).get(type);
-  return v ? cString(v) : undefined;
-}
-
-/** Milliseconds as nft prints times: 1h, 59m59s996ms, 2d3h. */
-export function formatDuration(ms: bigint): string {
-  const parts: string[] = [];
-  for (const [unit, size] of [['d', 86_400_000n], ['h', 3_600_000n], ['m', 60_000n], ['s', 1000n], ['ms', 1n]] as const) {
-    const n = ms / size;
-    if (n > 0n) parts.push(`${n}${unit}`);
-    ms %= size;
-  }
-  return parts.join('') || '0s';
-}
-
-// ─── value types: how nft prints a value of each kind ───────────────────────
-
-type ValueType =
-  | 'ipv4' | 'ipv6' | 'ether' | 'int' | 'hex' | 'mark' | 'proto' | 'nfproto' | 'ethertype' | 'ifname' | 'string'
-  | 'tcpflags' | 'icmptype' | 'icmp6type' | 'ctstate' | 'ctstatus' | 'ctdir' | 'pkttype' | 'hostint' | 'addrtype' | 'exists'
-  /** An interface index: its name when the caller can resolve it (RenderContext.ifname), else the number, as nft does. */
-  | 'ifindex';
-
-const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
-
-/** Protocol names as nft prints them (from /etc/protocols). */
-const PROTOCOLS: Record<number, string> = {
-  1: 'icmp', 2: 'igmp', 4: 'ipencap', 6: 'tcp', 17: 'udp', 33: 'dccp', 41: 'ipv6', 47: 'gre', 50: 'esp', 51: 'ah', 58: 'ipv6-icmp',
-  89: 'ospf', 103: 'pim', 108: 'comp', 112: 'vrrp', 132: 'sctp', 136: 'udplite',
-};
-const NFPROTO_NAMES: Record<number, string> = { 2: 'ipv4', 10: 'ipv6' };
-const ETHERTYPES: Record<number, string> = { 0x0800: 'ip', 0x0806: 'arp', 0x86dd: 'ip6', 0x8100: '8021q', 0x88a8: '8021ad', 0x8035: 'rarp', 0x8847: 'mpls' };
-const TCP_FLAGS = ['fin', 'syn', 'rst', 'psh', 'ack', 'urg', 'ecn', 'cwr'];
-const CT_STATES: Array<[number, string]> = [[1, 'invalid'], [2, 'established'], [4, 'related'], [8, 'new'], [64, 'untracked']];
-const CT_STATUS: Array<[number, string]> = [[1, 'expected'], [2, 'seen-reply'], [4, 'assured'], [8, 'confirmed'], [16, 'snat'], [32, 'dnat'], [512, 'dying']];
-const PKTTYPES: Record<number, string> = { 0: 'host', 1: 'broadcast', 2: 'multicast', 3: 'other' };
-/** Route types (RTN_*), as fib ... type prints them. */
-const ADDRTYPES: Record<number, string> = {
-  0: 'unspec', 1: 'unicast', 2: 'local', 3: 'broadcast', 4: 'anycast', 5: 'multicast', 6: 'blackhole', 7: 'unreachable', 8: 'prohibit',
-};
-const ICMP_TYPES: Record<number, string> = {
-  0: 'echo-reply', 3: 'destination-unreachable', 4: 'source-quench', 5: 'redirect', 8: 'echo-request', 9: 'router-advertisement',
-  10: 'router-solicitation', 11: 'time-exceeded', 12: 'parameter-problem', 13: 'timestamp-request', 14: 'timestamp-reply',
-  15: 'info-request', 16: 'info-reply', 17: 'address-mask-request', 18: 'address-mask-reply',
-};
-const ICMP6_TYPES: Record<number, string> = {
-  1: 'destination-unreachable', 2: 'packet-too-big', 3: 'time-exceeded', 4: 'parameter-problem', 128: 'echo-request', 129: 'echo-reply',
-  130: 'mld-listener-query', 131: 'mld-listener-report', 132: 'mld-listener-done', 133: 'nd-router-solicit', 134: 'nd-router-advert',
-  135: 'nd-neighbor-solicit', 136: 'nd-neighbor-advert', 137: 'nd-redirect', 138: 'router-renumbering', 143: 'mld2-listener-report',
-};
-
-function bitNames(v: number, table: Array<[number, string]>): string | undefined {
-  const names: string[] = [];
-  let left = v;
-  for (const [bit, name] of table) if (v & bit) { names.push(name); left &= ~bit; }
-  return left === 0 && names.length ? names.join(',') : undefined;
-}
-
-/** An integer from a register's bytes: payload is network order, meta and ct host order. */
-function intOf(b: Uint8Array, hostOrder: boolean): bigint {
-  return hostOrder && LITTLE_ENDIAN_HOST ? readBe(Uint8Array.from(b).reverse()) : readBe(b);
-}
-
-export function formatValue(b: Uint8Array, type: ValueType): string {
-  switch (type) {
-    case 'ipv4': case 'ipv6':
-      return b.length === 4 || b.length === 16 ? formatAddress(b) : `0x${hex(b)}`;
-    case 'ether':
-      return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join(':');
-    case 'ifname': case 'string': {
-      const end = b.indexOf(0);
-      // A comparison shorter than the field, without its NUL, is a prefix match.
-      return end < 0 ? `"${cString(b)}*"` : `"${cString(b)}"`;
-    }
-    case 'mark':
-      return `0x${intOf(b, true).toString(16).padStart(8, '0')}`;
-    case 'hex':
-      return `0x${hex(b)}`;
-    case 'int':
-      return intOf(b, false).toString();
-    case 'hostint': case 'ifindex':
-      return intOf(b, true).toString();
-    case 'proto': {
-      const n = Number(intOf(b, true));
-      return PROTOCOLS[n] ?? String(n);
-    }
-    case 'nfproto': {
-      const n = Number(intOf(b, true));
-      return NFPROTO_NAMES[n] ?? String(n);
-    }
-    case 'ethertype': {
-      const n = Number(intOf(b, false));
-      return ETHERTYPES[n] ?? `0x${n.toString(16).padStart(4, '0')}`;
-    }
-    case 'tcpflags': {
-      const n = Number(intOf(b, false));
-      return TCP_FLAGS.filter((_, i) => n & (1 << i)).join(' | ') || '0x0';
-    }
-    case 'icmptype': {
-      const n = Number(intOf(b, false));
-      return ICMP_TYPES[n] ?? String(n);
-    }
-    case 'icmp6type': {
-      const n = Number(intOf(b, false));
-      return ICMP6_TYPES[n] ?? String(n);
-    }
-    case 'ctstate': {
-      const n = Number(intOf(b, true));
-      return bitNames(n, CT_STATES) ?? `0x${n.toString(16).padStart(8, '0')}`;
-    }
-    case 'ctstatus': {
-      const n = Number(intOf(b, true));
-      return bitNames(n, CT_STATUS) ?? `0x${n.toString(16).padStart(8, '0')}`;
-    }
-    case 'ctdir': {
-      const n = Number(intOf(b, true));
-      return n === 0 ? 'original' : n === 1 ? 'reply' : String(n);
-    }
-    case 'pkttype': {
-      const n = Number(intOf(b, true));
-      return PKTTYPES[n] ?? String(n);
-    }
-    case 'addrtype': {
-      const n = Number(intOf(b, true));
-      return ADDRTYPES[n] ?? String(n);
-    }
-    case 'exists': {
-      const n = Number(intOf(b, true));
-      return n === 1 ? 'exists' : n === 0 ? 'missing' : String(n);
-    }
-  }
 }
 
 // ─── what a register can hold ────────────────────────────────────────────────
@@ -1113,19 +910,6 @@ class RuleRenderer {
   }
 }
 
-function verdictText(v: { code: number; chain?: string }): string | undefined {
-  switch (v.code) {
-    case 1: return 'accept';
-    case 0: return 'drop';
-    case -1: return 'continue';
-    case -5: return 'return';
-    case -3: return v.chain === undefined ? undefined : `jump ${v.chain}`;
-    case -4: return v.chain === undefined ? undefined : `goto ${v.chain}`;
-    case 3: return 'queue';
-    default: return undefined;
-  }
-}
-
 /** NF_NAT_RANGE_* flags nft prints; the others it implies (map-ips, proto-specified). */
 function natFlags(flags: number, implied: string[]): string | undefined {
   const BITS: Array<[number, string]> = [[1, 'map-ips'], [2, 'proto-specified'], [4, 'random'], [8, 'persistent'], [16, 'fully-random']];
@@ -1146,17 +930,6 @@ function portRange(min: Uint8Array, max: Uint8Array | undefined): string {
   return a === b ? `${a}` : `${a}-${b}`;
 }
 
-/** A byte count in the largest unit that divides it evenly, as nft prints rates and quotas. */
-function byteRate(n: bigint): string {
-  const units = ['bytes', 'kbytes', 'mbytes', 'gbytes'];
-  let i = 0;
-  while (i < units.length - 1 && n >= 1024n && n % 1024n === 0n) {
-    n /= 1024n;
-    i++;
-  }
-  return `${n} ${units[i]}`;
-}
-
 function prefixLength(mask: Uint8Array): number | undefined {
   let bits = 0;
   let ended = false;
@@ -1171,9 +944,6 @@ function prefixLength(mask: Uint8Array): number | undefined {
   return bits;
 }
 
-function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i]);
-}
 
 /**
  * A rule's expression list (the `elem` array of a decoded NFTA_RULE_EXPRESSIONS)
@@ -1181,308 +951,4 @@ function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
  */
 export function renderRule(expressions: unknown[], ctx: RenderContext): RuleText {
   return new RuleRenderer(ctx).render(expressions);
-}
-
-// ─── sets ────────────────────────────────────────────────────────────────────
-
-/** nft data types by id: name, printing, size in bytes (concatenations need it). */
-const DATATYPES: Record<number, [string, ValueType, number?]> = {
-  2: ['nf_proto', 'nfproto', 1], 4: ['integer', 'int'], 7: ['ipv4_addr', 'ipv4', 4], 8: ['ipv6_addr', 'ipv6', 16], 9: ['ether_addr', 'ether', 6],
-  10: ['ether_type', 'ethertype', 2], 12: ['inet_proto', 'proto', 1], 13: ['inet_service', 'int', 2], 19: ['mark', 'mark', 4], 41: ['ifname', 'ifname', 16],
-};
-
-/** NFT_DATA_VERDICT: the data type of a verdict map. */
-export const VERDICT_DATATYPE = 0xffffff00;
-
-/** Data types nft keeps in host byte order. */
-const HOST_ORDER_TYPES = new Set([2, 19, 26, 28, 31, 41]);
-
-/**
- * The component types of a key type: a concatenation packs one type id per
- * 6 bits (TYPE_BITS), the first component highest: `ipv4_addr . inet_service`
- * is (7 << 6) | 13.
- */
-export function concatTypes(id: number): number[] {
-  const out: number[] = [];
-  for (let t = id; t > 0; t = Math.floor(t / 64)) out.unshift(t % 64);
-  return out.length ? out : [0];
-}
-
-/** nft's name of a key type (`ipv4_addr`, `ipv4_addr . inet_service`), undefined when a part has none. */
-export function datatypeName(id: number): string | undefined {
-  const parts = concatTypes(id);
-  if (parts.length > 1 && parts.some((t) => DATATYPES[t]?.[2] === undefined)) return undefined;
-  const names = parts.map((t) => DATATYPES[t]?.[0]);
-  return names.every((n) => n !== undefined) ? names.join(' . ') : undefined;
-}
-
-/** nft's name of a map's data type (`verdict`, `mark`, ...). */
-export function dataTypeName(id: number): string | undefined {
-  return id === VERDICT_DATATYPE ? 'verdict' : DATATYPES[id]?.[0];
-}
-
-/** What renderElements needs of a set element (listSetElements gives it). */
-export interface ElementKeys {
-  key?: NftData;
-  keyEnd?: NftData;
-  /** Map data: a value or a verdict. */
-  data?: NftData;
-  /** NFT_SET_ELEM_INTERVAL_END (1) marks the end of an interval. */
-  flags?: number;
-  /** Milliseconds. */
-  timeout?: number;
-  expiration?: number;
-  /** Per-element expressions (counters), decoded like a rule's. */
-  expressions?: unknown[];
-}
-
-/**
- * A key as text: one value, or the components of a concatenation, each in
- * its own 4-byte-aligned slice of the key:
- *
- *   ipv4_addr . inet_service   ┌──────────┬───────┬─────┐
- *   10.0.0.1 . 22              │ 0a000001 │ 0016  │ pad │
- *                              └──────────┴───────┴─────┘
- */
-function formatKey(b: Uint8Array, keyType: number): string {
-  const parts = concatTypes(keyType);
-  if (parts.length === 1) return formatValue(b, DATATYPES[keyType]![1]);
-  const texts: string[] = [];
-  let at = 0;
-  for (const t of parts) {
-    const [, type, size] = DATATYPES[t]!;
-    if (at + size! > b.length) throw new TruncatedError(`key of ${b.length} bytes ends inside its ${DATATYPES[t]![0]} component`, at);
-    texts.push(formatValue(b.subarray(at, at + size!), type));
-    at += Math.ceil(size! / 4) * 4;
-  }
-  if (at !== b.length) throw new MalformedError(`key of ${b.length} bytes is not ${datatypeName(keyType)} (${at} bytes)`, at);
-  return texts.join(' . ');
-}
-
-/** A concatenated key's components without their padding. */
-function unpadded(b: Uint8Array, keyType: number): Uint8Array {
-  const parts: Uint8Array[] = [];
-  let at = 0;
-  for (const t of concatTypes(keyType)) {
-    const size = DATATYPES[t]![2]!;
-    parts.push(b.subarray(at, at + size));
-    at += Math.ceil(size / 4) * 4;
-  }
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) { out.set(p, o); o += p.length; }
-  return out;
-}
-
-/** A map element's data as text: a verdict, or a value of the map's data type. */
-function formatData(d: NftData | undefined, dataType: number): string {
-  if (dataType === VERDICT_DATATYPE) {
-    const v = d?.verdict && verdictText(d.verdict);
-    if (v === undefined) throw new MalformedError(`map element without a verdict nft can print`, 0);
-    return v;
-  }
-  const type = DATATYPES[dataType]?.[1];
-  if (!type) throw new MalformedError(`map data type ${dataType} has no known printing`, 0);
-  if (!d?.value) throw new MalformedError('map element without its data', 0);
-  return formatValue(d.value, type);
-}
-
-/**
- * Element texts of a set or map, sorted as nft prints them. Interval sets
- * come as start elements and end elements one past the last value (flagged
- * interval-end); newer kernels may instead give a start with its inclusive
- * key-end. A map's elements carry their data (`10.0.0.1 : accept`).
- */
-export function renderElements(elements: ElementKeys[], keyType: number, interval: boolean, setTimeout?: number, dataType?: number): string[] {
-  if (!datatypeName(keyType)) throw new MalformedError(`set key type ${keyType} has no known printing`, 0);
-  if (dataType !== undefined && !dataTypeName(dataType)) throw new MalformedError(`map data type ${dataType} has no known printing`, 0);
-  const type = DATATYPES[concatTypes(keyType)[0]!]![1];
-  const concat = concatTypes(keyType).length > 1;
-  if (concat && interval) throw new MalformedError('intervals of concatenated keys have no known printing', 0);
-  const keyed = elements.filter((e) => e.key?.value).map((e) => ({ ...e, key: e.key!.value! }));
-  // nft sorts by numeric value: keys kept in host order (ifname, mark, ...) compare from their last byte.
-  // A concatenation sorts as its components' bytes run together (no padding) read as one host-order number.
-  const hostOrder = (concat || HOST_ORDER_TYPES.has(keyType)) && LITTLE_ENDIAN_HOST;
-  const sortKey = (k: Uint8Array) => {
-    const b = concat ? unpadded(k, keyType) : k;
-    return hostOrder ? Uint8Array.from(b).reverse() : b;
-  };
-  keyed.sort((a, b) => compareBytes(sortKey(a.key), sortKey(b.key)));
-  const out: string[] = [];
-  // What nft appends to an element: its own timeout (when not the set's), the time left, its expressions; then a map's data.
-  const suffix = (e: Omit<ElementKeys, 'key'>) => {
-    let t = '';
-    if (e.timeout !== undefined && e.timeout !== setTimeout) t += ` timeout ${formatDuration(BigInt(e.timeout))}`;
-    if (e.expiration !== undefined) t += ` expires ${formatDuration(BigInt(e.expiration))}`;
-    if (e.expressions?.length) {
-      const r = renderRule(e.expressions, { family: 'unspec' });
-      t += ` ${r.text}`;
-    }
-    if (dataType !== undefined) t += ` : ${formatData(e.data, dataType)}`;
-    return t;
-  };
-  if (!interval) {
-    for (const e of keyed) out.push(formatKey(e.key, keyType) + suffix(e));
-    return out;
-  }
-  for (let i = 0; i < keyed.length; i++) {
-    const e = keyed[i]!;
-    if ((e.flags ?? 0) & 1) continue;
-    let last: Uint8Array | undefined = e.keyEnd?.value;
-    if (!last) {
-      const end = keyed[i + 1];
-      if (end && (end.flags ?? 0) & 1) last = minusOne(end.key);
-      else if (!end) last = new Uint8Array(e.key.length).fill(0xff); // open to the top of the range
-    }
-    const prefix = last && (type === 'ipv4' || type === 'ipv6') ? cidrLength(e.key, last) : undefined;
-    if (!last || equalBytes(last, e.key)) out.push(formatValue(e.key, type) + suffix(e));
-    else if (prefix !== undefined) out.push(`${formatValue(e.key, type)}/${prefix}${suffix(e)}`);
-    else out.push(`${formatValue(e.key, type)}-${formatValue(last, type)}${suffix(e)}`);
-  }
-  return out;
-}
-
-/** The prefix length when [first, last] is exactly one CIDR block (addresses print so). */
-function cidrLength(first: Uint8Array, last: Uint8Array): number | undefined {
-  const a = readBe(first);
-  const span = a ^ readBe(last);
-  if ((span & (span + 1n)) !== 0n || (a & span) !== 0n) return undefined;
-  return first.length * 8 - span.toString(2).replace(/^0$/, '').length;
-}
-
-function compareBytes(a: Uint8Array, b: Uint8Array): number {
-  for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
-  return a.length - b.length;
-}
-
-function minusOne(b: Uint8Array): Uint8Array {
-  const out = Uint8Array.from(b);
-  for (let i = out.length - 1; i >= 0; i--) {
-    if (out[i]! > 0) { out[i]!--; break; }
-    out[i] = 0xff;
-  }
-  return out;
-}
-
-/**
- * nft's line breaks in a named set's element list: short numbers five to a
- * line, IPv4 addresses (and ct state/status, pkttype) two, everything else
- * one, continuation lines aligned under the first element.
- */
-function wrapElements(elements: string[], keyType: number): string {
-  // A concatenation's type id is above 63: none of these, one to a line.
-  const perLine = [2, 4, 12, 13, 15, 19, 24, 25].includes(keyType) ? 5 : [7, 26, 28, 31].includes(keyType) ? 2 : 1;
-  let text = '';
-  elements.forEach((e, i) => {
-    if (i > 0) text += i % perLine === 0 ? ',\n\t\t\t     ' : ', ';
-    text += e;
-  });
-  return text;
-}
-
-/** What renderSet needs of a set (listSets and listSetElements give it). */
-export interface NftSetInput {
-  name: string;
-  keyType: number;
-  flags: Array<string | number>;
-  elements: ElementKeys[];
-  /** NFTA_SET_POLICY: 0 performance (nft's default, not printed), 1 memory. */
-  policy?: number;
-  /** NFTA_SET_DESC_SIZE. */
-  size?: number;
-  /** Default element timeout and garbage collection interval, milliseconds. */
-  timeout?: number;
-  gcInterval?: number;
-  /** nft's annotations (comment, auto-merge, typeof). */
-  userdata?: Uint8Array;
-  /** A map's data type (NFTA_SET_DATA_TYPE: VERDICT_DATATYPE, 19 mark, ...). */
-  dataType?: number;
-  /** Expressions every element gets (NFTA_SET_EXPR / _EXPRESSIONS), decoded like a rule's. */
-  expressions?: unknown[];
-}
-
-/**
- * The lines of a named set's block, tab-indented one level, as `nft list
- * ruleset` prints them. A set declared with `typeof` prints as the data type
- * that expression has (nft prints the expression back from its userdata).
- */
-export function renderSet(set: NftSetInput): string[] {
-  const type = datatypeName(set.keyType);
-  const interval = set.flags.includes('interval');
-  const map = set.flags.includes('map');
-  const dataType = map && set.dataType !== undefined ? dataTypeName(set.dataType) : undefined;
-  // Object maps, interval concatenations and types without a printing are not rendered: say so rather than print a wrong set.
-  const concat = concatTypes(set.keyType).length > 1;
-  if (!type || (map && !dataType) || set.flags.includes('object') || set.flags.includes('concat') || (concat && interval)) {
-    return [`\t# ${map ? 'map' : 'set'} ${set.name} not rendered: key type ${set.keyType}${map ? `, data type ${set.dataType ?? 'none'}` : ''}, flags ${set.flags.join(',') || 'none'}`];
-  }
-  const lines = [`\t${map ? 'map' : 'set'} ${set.name} {`, `\t\ttype ${type}${map ? ` : ${dataType}` : ''}`];
-  let udata = new Map<number, Uint8Array>();
-  try {
-    if (set.userdata) udata = parseUserdata(set.userdata);
-  } catch (err) {
-    lines.push(`\t\t# [unknown userdata 0x${hex(set.userdata!)}: ${(err as Error).message}]`);
-  }
-  if (set.policy === 1) lines.push('\t\tpolicy memory');
-  if (set.size !== undefined) lines.push(`\t\tsize ${set.size}`);
-  // `flags timeout` goes without saying once the set has a timeout, unless the set is dynamic.
-  const shown = new Set(['constant', 'interval', 'dynamic', ...(set.timeout === undefined || set.flags.includes('eval') ? ['timeout'] : [])]);
-  const named = set.flags.map((f) => (f === 'eval' ? 'dynamic' : String(f)));
-  const flags = ['constant', 'dynamic', 'interval', 'timeout'].filter((f) => shown.has(f) && named.includes(f));
-  if (flags.length) lines.push(`\t\tflags ${flags.join(',')}`);
-  if (udata.has(2) && udata.get(2)!.some((x) => x !== 0)) lines.push('\t\tauto-merge');
-  if (set.timeout !== undefined) lines.push(`\t\ttimeout ${formatDuration(BigInt(set.timeout))}`);
-  if (set.gcInterval !== undefined) lines.push(`\t\tgc-interval ${formatDuration(BigInt(set.gcInterval))}`);
-  const comment = udata.get(7);
-  if (comment) lines.push(`\t\tcomment "${cString(comment)}"`);
-  for (const e of set.expressions ?? []) {
-    // The set's expressions are templates: a counter prints without values.
-    const name = String((e as { name?: unknown }).name);
-    lines.push(`\t\t${name === 'counter' ? 'counter' : renderRule([e], { family: 'unspec' }).text}`);
-  }
-  const elements = renderElements(set.elements, set.keyType, interval, set.timeout, map ? set.dataType : undefined);
-  if (elements.length) lines.push(`\t\telements = { ${wrapElements(elements, set.keyType)} }`);
-  lines.push('\t}');
-  return lines;
-}
-
-// ─── named stateful objects ──────────────────────────────────────────────────
-
-/** What renderObject needs of a named object (listObjects gives it). */
-export interface NftObjectInput {
-  name: string;
-  /** The object type by the spec's name ('counter', 'quota', ...) or number. */
-  type: string | number;
-  /** Its state, decoded by the spec (an object), or bytes for a type the spec has no format for. */
-  data?: unknown;
-  userdata?: Uint8Array;
-}
-
-/**
- * The lines of a named object's block, as `nft list ruleset` prints them:
- *
- *   counter c1 {            quota q1 {
- *       packets 0 bytes 0       over 10 mbytes used 1 kbytes
- *   }                       }
- *
- * Other types (ct helper, limit, ...) and annotated objects get a marker line.
- */
-export function renderObject(obj: NftObjectInput): string[] {
-  const d = obj.data && typeof obj.data === 'object' && !(obj.data instanceof Uint8Array) ? obj.data as Record<string, unknown> : undefined;
-  const big = (v: unknown) => (typeof v === 'bigint' || typeof v === 'number' ? BigInt(v) : undefined);
-  let body: string | undefined;
-  if (d && !obj.userdata && obj.type === 'counter') {
-    body = `packets ${big(d.packets) ?? 0n} bytes ${big(d.bytes) ?? 0n}`;
-  } else if (d && !obj.userdata && obj.type === 'quota') {
-    const bytes = big(d.bytes);
-    const flags = d.flags === undefined ? [] : Array.isArray(d.flags) ? d.flags : [d.flags];
-    const used = big(d.consumed) ?? 0n;
-    // Only the invert flag is printed; depleted is state nft does not show.
-    if (bytes !== undefined && flags.every((x) => x === 'invert' || x === 'depleted' || x === 1 || x === 2 || x === 3)) {
-      const over = flags.some((x) => x === 'invert' || x === 1 || x === 3);
-      body = `${over ? 'over ' : ''}${byteRate(bytes)}${used ? ` used ${byteRate(used)}` : ''}`;
-    }
-  }
-  if (body === undefined) return [`\t# ${String(obj.type)} ${obj.name} not rendered: [unknown object${d ? ` ${describeObject(d)}` : ''}${obj.userdata ? ` userdata=0x${hex(obj.userdata)}` : ''}]`];
-  return [`\t${obj.type} ${obj.name} {`, `\t\t${body}`, '\t}'];
 }

@@ -17,7 +17,7 @@ import { defaultRegistry } from '../../schema/default-registry.js';
 import { decodeBatchMessage, type Attributes } from '../../schema/decode.js';
 import { encodeAttributes } from '../../schema/encode.js';
 import type { Family } from '../../schema/compile.js';
-import type { NftData } from './nft-rule-text.js';
+import type { NftData } from './nft-values.js';
 import {
   NFNL_MSG_BATCH_BEGIN, NFNL_MSG_BATCH_END, NFNL_SUBSYS_NFTABLES, nfFamilyName, nfFamilyNumber, nfgenmsg, nfnlType,
   type NfFamilyName,

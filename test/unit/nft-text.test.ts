@@ -1,4 +1,4 @@
-// The nft rule renderer on rules built byte for byte as the kernel dumps them
+// The nft renderers (rules, sets, objects) on rules built byte for byte as the kernel dumps them
 // (big-endian integers, nested NFTA_DATA values), decoded by the nftables
 // schema, as listRules gets them.
 import { describe, expect, it } from 'vitest';
@@ -6,10 +6,11 @@ import { loadCodec } from '../../src/codec/index.js';
 import { defaultRegistry } from '../../src/schema/default-registry.js';
 import { decodeBatchMessage } from '../../src/schema/decode.js';
 import { nfgenmsg } from '../../src/families/nfnetlink/nfgenmsg.js';
-import {
-  VERDICT_DATATYPE, concatTypes, datatypeName, formatDuration, parseTlv, parseUserdata, renderElements, renderObject, renderRule, renderSet,
-  userdataComment, type RenderContext,
-} from '../../src/families/nfnetlink/nft-rule-text.js';
+import { parseTlv, renderRule, type RenderContext } from '../../src/families/nfnetlink/nft-rule-text.js';
+import { VERDICT_DATATYPE, concatTypes, keyTypeName, renderElements, renderSet } from '../../src/families/nfnetlink/nft-set-text.js';
+import { renderObject } from '../../src/families/nfnetlink/nft-object-text.js';
+import { parseUserdata, userdataComment } from '../../src/families/nfnetlink/nft-userdata.js';
+import { formatDuration } from '../../src/families/nfnetlink/nft-values.js';
 import { MalformedError, TruncatedError } from '../../src/codec/errors.js';
 import { formatRuleset, type Ruleset } from '../../src/cli/families/nft.js';
 
@@ -239,8 +240,8 @@ describe('maps, concatenations and set writes', () => {
   it('renders map and concatenated elements, sorted as nft sorts them', () => {
     const key = (...b: number[]) => ({ value: Uint8Array.from(b) });
     expect(concatTypes((7 << 6) | 13)).toEqual([7, 13]);
-    expect(datatypeName((7 << 6) | 13)).toBe('ipv4_addr . inet_service');
-    expect(datatypeName((4 << 6) | 13)).toBeUndefined(); // an integer has no fixed size to split at
+    expect(keyTypeName((7 << 6) | 13)).toBe('ipv4_addr . inet_service');
+    expect(keyTypeName((4 << 6) | 13)).toBeUndefined(); // an integer has no fixed size to split at
     // Components padded to 4 bytes; sorted by the unpadded bytes read as one host-order number (the port decides here).
     const cc = [{ key: key(10, 0, 0, 1, 0, 80, 0, 0) }, { key: key(10, 0, 0, 2, 0, 22, 0, 0) }];
     expect(renderElements(cc, (7 << 6) | 13, false)).toEqual(['10.0.0.2 . 22', '10.0.0.1 . 80']);
