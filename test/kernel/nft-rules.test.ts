@@ -51,6 +51,12 @@ table ip filt {
 		tcp sport 1024-65535 return
 		ip ttl 64 continue
 		notrack
+		meta mark set numgen inc mod 2
+		meta mark set numgen random mod 10 offset 5
+		meta mark set jhash ip saddr mod 4
+		meta mark set jhash ip saddr . tcp dport mod 4 seed 0xabc
+		meta mark set symhash mod 2 offset 100
+		ct mark set jhash ip saddr mod 8
 	}
 }
 table ip6 six {

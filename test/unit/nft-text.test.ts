@@ -167,6 +167,24 @@ describe('renderRule', () => {
     expect(r.text.endsWith('] drop')).toBe(true);
   });
 
+  it('prints numgen and hash values a store uses, seeds only when the rule set one', () => {
+    const metaSet = (key: number, sreg = 1) => expr('meta', u32(2, key), u32(3, sreg));
+    const numgen = expr('numgen', u32(1, 1), u32(2, 10), u32(3, 1), u32(4, 5));
+    expect(render(IP, {}, numgen, metaSet(MARK)).text).toBe('meta mark set numgen random mod 10 offset 5');
+    const jhash = (seed?: number) => expr('hash', u32(1, 1), u32(2, 1), u32(3, 4), u32(4, 4), ...(seed === undefined ? [] : [u32(5, seed)]), u32(7, 0));
+    expect(render(IP, {}, payload(NH, 12, 4), jhash(), metaSet(MARK)).text).toBe('meta mark set jhash ip saddr mod 4');
+    expect(render(IP, {}, payload(NH, 12, 4), jhash(0xabc), metaSet(MARK)).text).toBe('meta mark set jhash ip saddr mod 4 seed 0xabc');
+    const symhash = expr('hash', u32(2, 1), u32(4, 2), u32(6, 100), u32(7, 1));
+    expect(render(IP, {}, symhash, metaSet(MARK)).text).toBe('meta mark set symhash mod 2 offset 100');
+  });
+
+  it('does not render an expression carrying attributes the spec does not name', () => {
+    // numgen with the kernel's obsolete NFTA_NG_SET_NAME (5): kept by the schema under $unknown.
+    const r = render(IP, {}, expr('numgen', u32(1, 1), u32(2, 2), u32(3, 0), nla(5, str('s'))), expr('meta', u32(2, MARK), u32(3, 1)));
+    expect(r.complete).toBe(false);
+    expect(r.unknown[0]).toBe('[unknown expression numgen dreg=1 modulus=2 type=incremental 5=0x7300]');
+  });
+
   it('prints nat and redirect with their immediate registers', () => {
     const imm = (reg: number, b: Uint8Array) => expr('immediate', u32(1, reg), value(2, b));
     const snat = expr('nat', u32(1, 0), u32(2, 2), u32(3, 1), u32(4, 1), u32(5, 2), u32(6, 2), u32(7, 3));

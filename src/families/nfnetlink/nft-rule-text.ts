@@ -331,7 +331,14 @@ class RuleRenderer {
           this.mark(`expression ${name}${describeRaw(obj.data)}`);
           continue;
         }
-        const f = new ExprFields(name, (obj.data ?? {}) as Record<string, unknown>, format);
+        const data = (obj.data ?? {}) as Record<string, unknown>;
+        // Attributes the spec does not name could change the meaning: not rendered.
+        if (data.$unknown !== undefined) {
+          this.flushRange(undefined);
+          this.mark(`expression ${name}${describeRaw(data)}`);
+          continue;
+        }
+        const f = new ExprFields(name, data, format);
         this.flushRange(name === 'cmp' ? f.int('sreg') : undefined);
         if (!this.expression(f)) this.mark(`expression ${name}${f.describe() ? ` ${f.describe()}` : ''}`);
       } catch (err) {
@@ -403,6 +410,8 @@ class RuleRenderer {
       case 'dynset': return this.dynset(f);
       case 'exthdr': return this.exthdr(f);
       case 'objref': return this.objref(f);
+      case 'numgen': return this.numgen(f);
+      case 'hash': return this.hash(f);
       default: return false;
     }
   }
@@ -484,6 +493,45 @@ class RuleRenderer {
     const r = result === undefined ? undefined : RESULTS[result];
     if (!r) return false;
     this.regs.set(dreg, { kind: 'field', field: { name: `fib ${words.join(' . ')} ${r[0]}`, type: flags & 32 ? 'exists' : r[1] } });
+    return true;
+  }
+
+  /** `numgen inc mod 2 offset 5`: a value for a later store (`meta mark set ...`). */
+  private numgen(f: ExprFields): boolean {
+    const dreg = f.int('dreg');
+    const modulus = f.int('modulus');
+    const type = f.int('type');
+    const offset = f.int('offset') ?? 0;
+    const word = type === 0 ? 'inc' : type === 1 ? 'random' : undefined;
+    if (dreg === undefined || modulus === undefined || word === undefined) return false;
+    this.regs.set(dreg, { kind: 'mapped', text: `numgen ${word} mod ${modulus}${offset ? ` offset ${offset}` : ''}` });
+    return true;
+  }
+
+  /**
+   * `jhash ip saddr . tcp dport mod 4 seed 0xabc`, `symhash mod 2 offset 100`:
+   * a value for a later store. The seed is printed when the rule set one (the
+   * kernel dumps only a seed it was given).
+   */
+  private hash(f: ExprFields): boolean {
+    const dreg = f.int('dreg');
+    const modulus = f.int('modulus');
+    const type = f.int('type') ?? 0;
+    const offset = f.int('offset') ?? 0;
+    if (dreg === undefined || modulus === undefined) return false;
+    const tail = ` mod ${modulus}${f.has('seed') ? ` seed 0x${(f.int('seed') ?? 0).toString(16)}` : ''}${offset ? ` offset ${offset}` : ''}`;
+    if (type === 1) {
+      this.regs.set(dreg, { kind: 'mapped', text: `symhash${tail}` });
+      return true;
+    }
+    const sreg = f.int('sreg');
+    const len = f.int('len');
+    if (type !== 0 || sreg === undefined || len === undefined) return false;
+    const fields = this.keyFields(sreg, len);
+    if (!fields) return false;
+    for (const slot of fields.slots) this.regs.deleteSlot(slot);
+    for (const field of fields.fields) this.consume(field);
+    this.regs.set(dreg, { kind: 'mapped', text: `jhash ${fields.fields.map((x) => x.name).join(' . ')}${tail}` });
     return true;
   }
 

@@ -198,11 +198,17 @@ export function byteRate(n: bigint): string {
 /** A decoded object as `key=value` text, for markers of what is not rendered. */
 export function describeObject(o: Record<string, unknown>): string {
   return Object.entries(o).map(([k, v]) => {
-    if (v instanceof Uint8Array) return `${k}=0x${hex(v)}`;
-    if (Array.isArray(v)) return `${k}=${v.join(',')}`;
-    if (v && typeof v === 'object') return `${k}={ ${describeObject(v as Record<string, unknown>)} }`;
-    return `${k}=${String(v)}`;
+    // Attributes the schema kept undecoded, by their kernel number: `5=0x7300`.
+    if (k === '$unknown' && Array.isArray(v)) return (v as Array<{ type: number; bytes: Uint8Array }>).map((u) => `${u.type}=0x${hex(u.bytes)}`).join(' ');
+    return `${k}=${describeValue(v)}`;
   }).join(' ');
+}
+
+function describeValue(v: unknown): string {
+  if (v instanceof Uint8Array) return `0x${hex(v)}`;
+  if (Array.isArray(v)) return v.map(describeValue).join(',');
+  if (v && typeof v === 'object') return `{ ${describeObject(v as Record<string, unknown>)} }`;
+  return String(v);
 }
 
 export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
