@@ -16,7 +16,8 @@ import { listSetElements } from '../../src/families/nfnetlink/nftables.js';
 // meta keys; payload matches with prefixes, ranges, flags and negation; log,
 // limit, quota, reject, notrack, fib; nat, masquerade and redirect; comments
 // on tables, chains, rules and sets; set options (size, policy, auto-merge,
-// timeouts, counters) and element timeouts.
+// timeouts, counters) and element timeouts; tproxy; TCP and IPv4 options and
+// IPv6 extension headers; socket; ct helper and ct expectation objects.
 const RULESET = `
 table ip filt {
 	set peers { type ipv4_addr; elements = { 10.0.0.2, 10.0.0.1 }; }
@@ -206,6 +207,137 @@ table netdev nd {
 	chain in { type filter hook ingress device "lo" priority 0; policy accept; }
 	chain in2 { type filter hook ingress devices = { nlkv1, nlkv0 } priority 10; policy accept; }
 }
+table ip tp {
+	chain pre {
+		type filter hook prerouting priority -150; policy accept;
+		meta l4proto tcp tproxy to :8080
+		meta l4proto tcp tproxy to 127.0.0.1:8080
+		meta l4proto udp tproxy to 127.0.0.1
+		tcp dport 80 tproxy to 127.0.0.1:8080 accept
+	}
+}
+table ip6 tp6 {
+	chain pre {
+		type filter hook prerouting priority -150; policy accept;
+		meta l4proto tcp tproxy to [::1]:8080
+		meta l4proto tcp tproxy to [::1]
+		meta l4proto tcp tproxy to :80
+	}
+}
+table inet tpi {
+	chain pre {
+		type filter hook prerouting priority -150; policy accept;
+		meta l4proto tcp tproxy to :8080
+		meta l4proto tcp tproxy ip to 127.0.0.1:8080
+		meta l4proto udp tproxy ip6 to [::1]:53
+		meta l4proto tcp tproxy ip6 to [::1]
+		meta l4proto tcp tproxy ip to :8081
+	}
+}
+table ip opts {
+	chain c {
+		tcp option sack-perm exists
+		tcp option mptcp exists
+		tcp option sack left 1
+		tcp option sack0 right 7
+		tcp option sack1 right 2
+		tcp option sack3 left 5 drop
+		tcp option eol exists
+		tcp option nop missing
+		tcp option maxseg length 4
+		tcp option sack-perm length 2
+		tcp option mptcp subtype 1
+		tcp option md5sig exists
+		tcp option fastopen exists
+		tcp option 253 exists
+		tcp option timestamp tsecr 9
+		ip option rr exists
+		ip option lsrr exists accept
+		ip option ssrr missing
+		ip option ra exists
+		ip option rr ptr 4
+		ip option ra value 0
+		ip option rr length 7
+		ip option lsrr type 131
+	}
+}
+table ip6 ext6 {
+	chain c {
+		exthdr frag exists
+		exthdr frag missing drop
+		frag more-fragments 1
+		frag more-fragments 0
+		frag frag-off 10
+		frag reserved 1
+		frag reserved2 1
+		frag id 5
+		frag nexthdr udp
+		rt type 0
+		rt seg-left 1
+		rt nexthdr udp
+		rt hdrlength 2
+		hbh nexthdr tcp
+		hbh hdrlength 1
+		exthdr dst exists
+		exthdr mh exists
+		exthdr hbh exists
+		exthdr rt exists
+		dst nexthdr tcp
+		mh type home-test-init
+		mh type binding-update
+		mh checksum 3
+		srh last-entry 1
+		srh flags 1
+		srh tag 2
+		srh sid[1] ::1
+	}
+}
+table inet ext {
+	chain c {
+		exthdr frag exists
+		frag more-fragments 1 drop
+		ip option rr exists
+		ip option ssrr ptr 3
+		hbh nexthdr tcp
+		tcp option sack-perm exists
+		tcp option mptcp subtype 2
+		mh type 1
+	}
+}
+table inet cto {
+	ct helper ftp-standard { type "ftp" protocol tcp; l3proto inet; }
+	ct expectation ex { protocol tcp; dport 21; timeout 1m; size 12; l3proto ip; }
+	ct expectation ex6 { protocol udp; dport 5060; timeout 2h30s; size 3; l3proto ip6; }
+	chain pre {
+		type filter hook prerouting priority -150; policy accept;
+		socket transparent 1 accept
+		socket mark 0x00000005 accept
+		socket wildcard 0 drop
+		ct count 5 accept
+		ct count over 10 drop
+		tcp dport 21 ct helper set "ftp-standard"
+		ct expectation set "ex"
+	}
+}
+table ip cto4 {
+	ct helper h4 { type "ftp" protocol tcp; }
+	chain c {
+		type filter hook forward priority 0; policy accept;
+		ct helper set "h4"
+	}
+}
+table inet fp {
+	chain c {
+		type filter hook input priority 0; policy accept;
+		osf name "Linux"
+		osf ttl loose name "Linux" drop
+		osf ttl skip name "Windows"
+		osf ttl loose version "Linux:3.0"
+		osf name { "Linux", "Windows" } accept
+		osf version "Linux:4.1" accept
+		meta mark set osf name map { "Linux" : 0x1 }
+	}
+}
 table ip cnt {
 	chain out {
 		type filter hook output priority 0; policy accept;
@@ -215,11 +347,11 @@ table ip cnt {
 }
 `;
 
-// A TCP option whose printing was not compared with nft's (sack-perm).
+// An expression the renderer does not read (rt).
 const ODD = `
-table ip odd {
+table inet odd {
 	chain c {
-		tcp option sack-perm exists accept
+		rt mtu 1400 drop
 	}
 }
 `;
@@ -306,10 +438,10 @@ describeKernel('nlkit nft list ruleset against nft', () => {
     const theirs = ns.exec('nft', '-y', 'list', 'ruleset');
     const oursLines = expires(ours.out).split('\n');
     const theirsLines = expires(theirs).split('\n');
-    const at = theirsLines.indexOf('\t\ttcp option sack-perm exists accept');
+    const at = theirsLines.indexOf('\t\trt mtu 1400 drop');
     expect(at).toBeGreaterThan(0);
     // Every other line is still the same.
     expect(oursLines.filter((_, i) => i !== at)).toEqual(theirsLines.filter((_, i) => i !== at));
-    expect(oursLines[at]).toMatch(/^\t\t# \[unknown expression exthdr [^\]]+\] \[unknown expression cmp [^\]]+\] accept$/);
+    expect(oursLines[at]).toMatch(/^\t\t# \[unknown expression rt [^\]]+\] \[unknown expression cmp [^\]]+\] drop$/);
   });
 });

@@ -3,7 +3,7 @@
 
 import type { Family } from '../../schema/compile.js';
 import type { Attributes } from '../../schema/decode.js';
-import { NLA_HDRLEN, NLA_TYPE_MASK, STATUS_OK, STATUS_BAD_NEST } from '../../codec/constants.js';
+import { NLA_HDRLEN, NLA_F_NET_BYTEORDER, NLA_TYPE_MASK, STATUS_OK, STATUS_BAD_NEST } from '../../codec/constants.js';
 import { decodeString } from '../../codec/text.js';
 import { nameValue } from '../../schema/values.js';
 import { decodeStruct } from '../../schema/struct.js';
@@ -65,6 +65,11 @@ export function bindNftables(family: Family): FamilyDecoders {
   const S49 = sets[49]!; // expr-queue-attrs
   const S50 = sets[50]!; // expr-numgen-attrs
   const S51 = sets[51]!; // expr-hash-attrs
+  const S52 = sets[52]!; // expr-socket-attrs
+  const S53 = sets[53]!; // ct-helper-attrs
+  const S54 = sets[54]!; // ct-expect-attrs
+  const S55 = sets[55]!; // expr-osf-attrs
+  const S56 = sets[56]!; // expr-connlimit-attrs
   const A1 = attrsByValue(S1);
   const A2 = attrsByValue(S2);
   const A3 = attrsByValue(S3);
@@ -112,6 +117,11 @@ export function bindNftables(family: Family): FamilyDecoders {
   const A49 = attrsByValue(S49);
   const A50 = attrsByValue(S50);
   const A51 = attrsByValue(S51);
+  const A52 = attrsByValue(S52);
+  const A53 = attrsByValue(S53);
+  const A54 = attrsByValue(S54);
+  const A55 = attrsByValue(S55);
+  const A56 = attrsByValue(S56);
   const T0 = structs[0]!; // nfgenmsg
   const E0 = family.enums.get("ct-direction")!;
   // struct nfgenmsg (4 bytes)
@@ -1990,6 +2000,165 @@ export function bindNftables(family: Family): FamilyDecoders {
       case 7: // type: u32
         if (out.type !== undefined) break;
         out.type = host.attribute(list, k, A51[7]!, (here ??= { set: S51, out, parent: up }));
+        continue;
+      }
+      host.unknown(out, list, k);
+    }
+    return out;
+  };
+  // attribute set expr-socket-attrs
+  const set52: SetDecoder = (host, list, start, end, up, selected) => {
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    const region = list.regionAddress;
+    for (let k = start; k < end; k = list.next(k)) {
+      const status = list.status(k);
+      if (status !== STATUS_OK && status !== STATUS_BAD_NEST) throw list.error(k)!;
+      const type = list.type(k);
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = region + list.offset(k) + NLA_HDRLEN;
+      const n = list.length(k) - NLA_HDRLEN;
+      switch (type) {
+      case 1: // key: u32
+        if (out.key !== undefined) break;
+        out.key = host.attribute(list, k, A52[1]!, (here ??= { set: S52, out, parent: up }));
+        continue;
+      case 2: // dreg: u32
+        if (out.dreg !== undefined) break;
+        out.dreg = host.attribute(list, k, A52[2]!, (here ??= { set: S52, out, parent: up }));
+        continue;
+      case 3: // level: u32
+        if (out.level !== undefined) break;
+        out.level = host.attribute(list, k, A52[3]!, (here ??= { set: S52, out, parent: up }));
+        continue;
+      }
+      host.unknown(out, list, k);
+    }
+    return out;
+  };
+  // attribute set ct-helper-attrs
+  const set53: SetDecoder = (host, list, start, end, up, selected) => {
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    const region = list.regionAddress;
+    for (let k = start; k < end; k = list.next(k)) {
+      const status = list.status(k);
+      if (status !== STATUS_OK && status !== STATUS_BAD_NEST) throw list.error(k)!;
+      const type = list.type(k);
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = region + list.offset(k) + NLA_HDRLEN;
+      const n = list.length(k) - NLA_HDRLEN;
+      switch (type) {
+      case 1: // name: string
+        if (out.name !== undefined) break;
+        out.name = decodeString(mem.u8, at, at + n);
+        continue;
+      case 2: // l3proto: u16
+        if (out.l3proto !== undefined) break;
+        out.l3proto = host.attribute(list, k, A53[2]!, (here ??= { set: S53, out, parent: up }));
+        continue;
+      case 3: // l4proto: u8
+        if (out.l4proto !== undefined) break;
+        out.l4proto = n >= 1 ? mem.u8[at]! : host.attribute(list, k, A53[3]!, (here ??= { set: S53, out, parent: up }));
+        continue;
+      }
+      host.unknown(out, list, k);
+    }
+    return out;
+  };
+  // attribute set ct-expect-attrs
+  const set54: SetDecoder = (host, list, start, end, up, selected) => {
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    const region = list.regionAddress;
+    for (let k = start; k < end; k = list.next(k)) {
+      const status = list.status(k);
+      if (status !== STATUS_OK && status !== STATUS_BAD_NEST) throw list.error(k)!;
+      const type = list.type(k);
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = region + list.offset(k) + NLA_HDRLEN;
+      const n = list.length(k) - NLA_HDRLEN;
+      switch (type) {
+      case 1: // l3proto: u16
+        if (out.l3proto !== undefined) break;
+        out.l3proto = host.attribute(list, k, A54[1]!, (here ??= { set: S54, out, parent: up }));
+        continue;
+      case 2: // l4proto: u8
+        if (out.l4proto !== undefined) break;
+        out.l4proto = n >= 1 ? mem.u8[at]! : host.attribute(list, k, A54[2]!, (here ??= { set: S54, out, parent: up }));
+        continue;
+      case 3: // dport: u16
+        if (out.dport !== undefined) break;
+        out.dport = host.attribute(list, k, A54[3]!, (here ??= { set: S54, out, parent: up }));
+        continue;
+      case 4: // timeout: u32
+        if (out.timeout !== undefined) break;
+        out.timeout = n >= 4 && !list.netByteOrder(k) ? mem.view.getUint32(at, true) : host.attribute(list, k, A54[4]!, (here ??= { set: S54, out, parent: up }));
+        continue;
+      case 5: // size: u8
+        if (out.size !== undefined) break;
+        out.size = n >= 1 ? mem.u8[at]! : host.attribute(list, k, A54[5]!, (here ??= { set: S54, out, parent: up }));
+        continue;
+      }
+      host.unknown(out, list, k);
+    }
+    return out;
+  };
+  // attribute set expr-osf-attrs
+  const set55: SetDecoder = (host, list, start, end, up, selected) => {
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    const region = list.regionAddress;
+    for (let k = start; k < end; k = list.next(k)) {
+      const status = list.status(k);
+      if (status !== STATUS_OK && status !== STATUS_BAD_NEST) throw list.error(k)!;
+      const type = list.type(k);
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = region + list.offset(k) + NLA_HDRLEN;
+      const n = list.length(k) - NLA_HDRLEN;
+      switch (type) {
+      case 1: // dreg: u32
+        if (out.dreg !== undefined) break;
+        out.dreg = host.attribute(list, k, A55[1]!, (here ??= { set: S55, out, parent: up }));
+        continue;
+      case 2: // ttl: u8
+        if (out.ttl !== undefined) break;
+        out.ttl = n >= 1 ? mem.u8[at]! : host.attribute(list, k, A55[2]!, (here ??= { set: S55, out, parent: up }));
+        continue;
+      case 3: // flags: u32
+        if (out.flags !== undefined) break;
+        out.flags = host.attribute(list, k, A55[3]!, (here ??= { set: S55, out, parent: up }));
+        continue;
+      }
+      host.unknown(out, list, k);
+    }
+    return out;
+  };
+  // attribute set expr-connlimit-attrs
+  const set56: SetDecoder = (host, list, start, end, up, selected) => {
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    const region = list.regionAddress;
+    for (let k = start; k < end; k = list.next(k)) {
+      const status = list.status(k);
+      if (status !== STATUS_OK && status !== STATUS_BAD_NEST) throw list.error(k)!;
+      const type = list.type(k);
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = region + list.offset(k) + NLA_HDRLEN;
+      const n = list.length(k) - NLA_HDRLEN;
+      switch (type) {
+      case 1: // count: u32
+        if (out.count !== undefined) break;
+        out.count = host.attribute(list, k, A56[1]!, (here ??= { set: S56, out, parent: up }));
+        continue;
+      case 2: // flags: u32
+        if (out.flags !== undefined) break;
+        out.flags = host.attribute(list, k, A56[2]!, (here ??= { set: S56, out, parent: up }));
         continue;
       }
       host.unknown(out, list, k);
@@ -4074,9 +4243,188 @@ export function bindNftables(family: Family): FamilyDecoders {
     }
     return out;
   };
+  // attribute set expr-socket-attrs, read from its bytes
+  const direct52: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // key: u32
+          if (out.key !== undefined) break;
+          out.key = host.general(pos, A52[1]!, depth, (here ??= { set: S52, out, parent: up }));
+          continue;
+        case 2: // dreg: u32
+          if (out.dreg !== undefined) break;
+          out.dreg = host.general(pos, A52[2]!, depth, (here ??= { set: S52, out, parent: up }));
+          continue;
+        case 3: // level: u32
+          if (out.level !== undefined) break;
+          out.level = host.general(pos, A52[3]!, depth, (here ??= { set: S52, out, parent: up }));
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set ct-helper-attrs, read from its bytes
+  const direct53: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // name: string
+          if (out.name !== undefined) break;
+          out.name = shortString(mem.u8, at, at + n);
+          continue;
+        case 2: // l3proto: u16
+          if (out.l3proto !== undefined) break;
+          out.l3proto = host.general(pos, A53[2]!, depth, (here ??= { set: S53, out, parent: up }));
+          continue;
+        case 3: // l4proto: u8
+          if (out.l4proto !== undefined) break;
+          out.l4proto = n >= 1 ? mem.u8[at]! : host.general(pos, A53[3]!, depth, (here ??= { set: S53, out, parent: up }));
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set ct-expect-attrs, read from its bytes
+  const direct54: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // l3proto: u16
+          if (out.l3proto !== undefined) break;
+          out.l3proto = host.general(pos, A54[1]!, depth, (here ??= { set: S54, out, parent: up }));
+          continue;
+        case 2: // l4proto: u8
+          if (out.l4proto !== undefined) break;
+          out.l4proto = n >= 1 ? mem.u8[at]! : host.general(pos, A54[2]!, depth, (here ??= { set: S54, out, parent: up }));
+          continue;
+        case 3: // dport: u16
+          if (out.dport !== undefined) break;
+          out.dport = host.general(pos, A54[3]!, depth, (here ??= { set: S54, out, parent: up }));
+          continue;
+        case 4: // timeout: u32
+          if (out.timeout !== undefined) break;
+          out.timeout = n >= 4 && (raw & NLA_F_NET_BYTEORDER) === 0 ? mem.view.getUint32(at, true) : host.general(pos, A54[4]!, depth, (here ??= { set: S54, out, parent: up }));
+          continue;
+        case 5: // size: u8
+          if (out.size !== undefined) break;
+          out.size = n >= 1 ? mem.u8[at]! : host.general(pos, A54[5]!, depth, (here ??= { set: S54, out, parent: up }));
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set expr-osf-attrs, read from its bytes
+  const direct55: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // dreg: u32
+          if (out.dreg !== undefined) break;
+          out.dreg = host.general(pos, A55[1]!, depth, (here ??= { set: S55, out, parent: up }));
+          continue;
+        case 2: // ttl: u8
+          if (out.ttl !== undefined) break;
+          out.ttl = n >= 1 ? mem.u8[at]! : host.general(pos, A55[2]!, depth, (here ??= { set: S55, out, parent: up }));
+          continue;
+        case 3: // flags: u32
+          if (out.flags !== undefined) break;
+          out.flags = host.general(pos, A55[3]!, depth, (here ??= { set: S55, out, parent: up }));
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set expr-connlimit-attrs, read from its bytes
+  const direct56: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // count: u32
+          if (out.count !== undefined) break;
+          out.count = host.general(pos, A56[1]!, depth, (here ??= { set: S56, out, parent: up }));
+          continue;
+        case 2: // flags: u32
+          if (out.flags !== undefined) break;
+          out.flags = host.general(pos, A56[2]!, depth, (here ??= { set: S56, out, parent: up }));
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
   return {
-    sets: new Map([[S0, set0], [S1, set1], [S2, set2], [S3, set3], [S4, set4], [S5, set5], [S6, set6], [S7, set7], [S8, set8], [S9, set9], [S10, set10], [S11, set11], [S12, set12], [S13, set13], [S14, set14], [S15, set15], [S16, set16], [S17, set17], [S18, set18], [S19, set19], [S20, set20], [S21, set21], [S22, set22], [S23, set23], [S24, set24], [S25, set25], [S26, set26], [S27, set27], [S28, set28], [S29, set29], [S30, set30], [S31, set31], [S32, set32], [S33, set33], [S34, set34], [S35, set35], [S36, set36], [S37, set37], [S38, set38], [S39, set39], [S40, set40], [S41, set41], [S42, set42], [S43, set43], [S44, set44], [S45, set45], [S46, set46], [S47, set47], [S48, set48], [S49, set49], [S50, set50], [S51, set51]]),
-    direct: new Map([[S0, direct0], [S1, direct1], [S2, direct2], [S3, direct3], [S4, direct4], [S5, direct5], [S6, direct6], [S7, direct7], [S8, direct8], [S9, direct9], [S10, direct10], [S11, direct11], [S12, direct12], [S13, direct13], [S14, direct14], [S15, direct15], [S16, direct16], [S17, direct17], [S18, direct18], [S19, direct19], [S20, direct20], [S21, direct21], [S22, direct22], [S23, direct23], [S24, direct24], [S25, direct25], [S26, direct26], [S27, direct27], [S28, direct28], [S29, direct29], [S30, direct30], [S31, direct31], [S32, direct32], [S33, direct33], [S34, direct34], [S35, direct35], [S36, direct36], [S37, direct37], [S38, direct38], [S39, direct39], [S40, direct40], [S41, direct41], [S42, direct42], [S43, direct43], [S44, direct44], [S45, direct45], [S46, direct46], [S47, direct47], [S48, direct48], [S49, direct49], [S50, direct50], [S51, direct51]]),
+    sets: new Map([[S0, set0], [S1, set1], [S2, set2], [S3, set3], [S4, set4], [S5, set5], [S6, set6], [S7, set7], [S8, set8], [S9, set9], [S10, set10], [S11, set11], [S12, set12], [S13, set13], [S14, set14], [S15, set15], [S16, set16], [S17, set17], [S18, set18], [S19, set19], [S20, set20], [S21, set21], [S22, set22], [S23, set23], [S24, set24], [S25, set25], [S26, set26], [S27, set27], [S28, set28], [S29, set29], [S30, set30], [S31, set31], [S32, set32], [S33, set33], [S34, set34], [S35, set35], [S36, set36], [S37, set37], [S38, set38], [S39, set39], [S40, set40], [S41, set41], [S42, set42], [S43, set43], [S44, set44], [S45, set45], [S46, set46], [S47, set47], [S48, set48], [S49, set49], [S50, set50], [S51, set51], [S52, set52], [S53, set53], [S54, set54], [S55, set55], [S56, set56]]),
+    direct: new Map([[S0, direct0], [S1, direct1], [S2, direct2], [S3, direct3], [S4, direct4], [S5, direct5], [S6, direct6], [S7, direct7], [S8, direct8], [S9, direct9], [S10, direct10], [S11, direct11], [S12, direct12], [S13, direct13], [S14, direct14], [S15, direct15], [S16, direct16], [S17, direct17], [S18, direct18], [S19, direct19], [S20, direct20], [S21, direct21], [S22, direct22], [S23, direct23], [S24, direct24], [S25, direct25], [S26, direct26], [S27, direct27], [S28, direct28], [S29, direct29], [S30, direct30], [S31, direct31], [S32, direct32], [S33, direct33], [S34, direct34], [S35, direct35], [S36, direct36], [S37, direct37], [S38, direct38], [S39, direct39], [S40, direct40], [S41, direct41], [S42, direct42], [S43, direct43], [S44, direct44], [S45, direct45], [S46, direct46], [S47, direct47], [S48, direct48], [S49, direct49], [S50, direct50], [S51, direct51], [S52, direct52], [S53, direct53], [S54, direct54], [S55, direct55], [S56, direct56]]),
     structs: new Map([[structs[0]!, struct0]]),
   };
 }

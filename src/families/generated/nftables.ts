@@ -104,6 +104,9 @@ export const nftables: FamilySpec = {
     "hash-types": {
       "entries": {"jenkins":0,"sym":1},
     },
+    "socket-keys": {
+      "entries": {"transparent":0,"mark":1,"wildcard":2,"cgroupv2":3},
+    },
   },
   "structs": {
     "nfgenmsg": {
@@ -585,6 +588,47 @@ export const nftables: FamilySpec = {
         [7,"type","u32",{"enum":"hash-types","be":true}],
       ],
     },
+    "expr-socket-attrs": {
+      "prefix": "nfta-socket-",
+      "attrs": [
+        [1,"key","u32",{"enum":"socket-keys","be":true}],
+        [2,"dreg","u32",{"be":true}],
+        [3,"level","u32",{"be":true}],
+      ],
+    },
+    "ct-helper-attrs": {
+      "prefix": "nfta-ct-helper-",
+      "attrs": [
+        [1,"name","string"],
+        [2,"l3proto","u16",{"be":true}],
+        [3,"l4proto","u8"],
+      ],
+    },
+    "ct-expect-attrs": {
+      "prefix": "nfta-ct-expect-",
+      "attrs": [
+        [1,"l3proto","u16",{"be":true}],
+        [2,"l4proto","u8"],
+        [3,"dport","u16",{"be":true}],
+        [4,"timeout","u32"],
+        [5,"size","u8"],
+      ],
+    },
+    "expr-osf-attrs": {
+      "prefix": "nfta-osf-",
+      "attrs": [
+        [1,"dreg","u32",{"be":true}],
+        [2,"ttl","u8"],
+        [3,"flags","u32",{"be":true}],
+      ],
+    },
+    "expr-connlimit-attrs": {
+      "prefix": "nfta-connlimit-",
+      "attrs": [
+        [1,"count","u32",{"be":true}],
+        [2,"flags","u32",{"be":true}],
+      ],
+    },
   },
   "subMessages": {
     "expr-ops": {
@@ -614,10 +658,15 @@ export const nftables: FamilySpec = {
       "queue": {"set":"expr-queue-attrs"},
       "numgen": {"set":"expr-numgen-attrs"},
       "hash": {"set":"expr-hash-attrs"},
+      "socket": {"set":"expr-socket-attrs"},
+      "osf": {"set":"expr-osf-attrs"},
+      "connlimit": {"set":"expr-connlimit-attrs"},
     },
     "obj-data": {
       "counter": {"set":"counter-attrs"},
       "quota": {"set":"quota-attrs"},
+      "ct-helper": {"set":"ct-helper-attrs"},
+      "ct-expect": {"set":"ct-expect-attrs"},
     },
   },
   "messages": [

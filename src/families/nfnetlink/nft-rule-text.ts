@@ -1,5 +1,6 @@
 // nft's text for rules, from their decoded netlink attributes (sets, maps and
-// objects: nft-set-text.ts, nft-object-text.ts; values: nft-values.ts).
+// objects: nft-set-text.ts, nft-object-text.ts; values: nft-values.ts; field
+// names: nft-fields.ts).
 //
 // A rule reaches the kernel as a small register program; nft prints it back
 // by reading that program the way it was written:
@@ -11,7 +12,7 @@
 //   [ counter pkts 0 bytes 0 ]                    ─► "counter packets 0 bytes 0"
 //   [ immediate reg 0 accept ]                    ─► "accept"
 //
-// A load (payload, meta, ct, exthdr, immediate) puts a symbolic value in a
+// A load (payload, meta, ct, exthdr, socket, osf, immediate) puts a symbolic value in a
 // register; bitwise refines it; cmp, range, lookup and dynset consume it into
 // a statement. Loads in consecutive registers make a concatenation
 // (`ip saddr . tcp dport`); a lookup with a destination register is a map
@@ -29,10 +30,11 @@
 
 import { MalformedError, TruncatedError } from '../../codec/errors.js';
 import { defaultRegistry } from '../../schema/default-registry.js';
-import type { AttributeSchema, AttributeSetSchema } from '../../schema/compile.js';
+import type { AttributeSetSchema } from '../../schema/compile.js';
 import {
-  byteRate, dataFromObject, describeObject, equalBytes, formatDuration, formatValue, hex, intOf, verdictText, type NftData, type ValueType,
+  byteRate, dataFromObject, describeObject, equalBytes, formatDuration, formatValue, hex, intOf, readBe, verdictText, type NftData, type ValueType,
 } from './nft-values.js';
+import { CT_KEYS, HEADERS, IP_OPTIONS, IPV6_EXTHDRS, L4_HEADERS, META_KEYS, TCP_OPTIONS } from './nft-fields.js';
 
 // ─── expression attributes, by the spec's names ──────────────────────────────
 
@@ -139,6 +141,8 @@ interface Field {
   sets?: 'l3' | 'l4';
   /** Which layer a payload field reads (its dependency is then consumed). */
   layer?: 'l3' | 'l4';
+  /** A bit field: its mask over the loaded bytes, and the shift that makes its value. */
+  bits?: { mask: number; shift: number };
 }
 
 type Load =
@@ -146,7 +150,9 @@ type Load =
   | { kind: 'masked'; field: Field; mask: Uint8Array }
   | { kind: 'immediate'; value: Uint8Array }
   /** What a map lookup put in a register: `ip saddr map @m`. */
-  | { kind: 'mapped'; text: string };
+  | { kind: 'mapped'; text: string }
+  /** Bytes that hold only bit fields (`frag more-fragments`): readable through a bitwise with one field's mask. */
+  | { kind: 'bits'; fields: Field[] };
 
 /**
  * The registers of a rule. Rules name them two ways: NFT_REG_1..4 (1-4,
@@ -198,39 +204,6 @@ class Registers {
   }
 }
 
-/** Payload fields: [name, offset, length, type] per protocol header. */
-const HEADERS: Record<string, Array<[string, number, number, ValueType]>> = {
-  ip: [['length', 2, 2, 'int'], ['id', 4, 2, 'int'], ['ttl', 8, 1, 'int'], ['protocol', 9, 1, 'proto'], ['checksum', 10, 2, 'int'], ['saddr', 12, 4, 'ipv4'], ['daddr', 16, 4, 'ipv4']],
-  ip6: [['length', 4, 2, 'int'], ['nexthdr', 6, 1, 'proto'], ['hoplimit', 7, 1, 'int'], ['saddr', 8, 16, 'ipv6'], ['daddr', 24, 16, 'ipv6']],
-  tcp: [['sport', 0, 2, 'int'], ['dport', 2, 2, 'int'], ['sequence', 4, 4, 'int'], ['ackseq', 8, 4, 'int'], ['flags', 13, 1, 'tcpflags'], ['window', 14, 2, 'int'], ['checksum', 16, 2, 'int'], ['urgptr', 18, 2, 'int']],
-  udp: [['sport', 0, 2, 'int'], ['dport', 2, 2, 'int'], ['length', 4, 2, 'int'], ['checksum', 6, 2, 'int']],
-  udplite: [['sport', 0, 2, 'int'], ['dport', 2, 2, 'int'], ['checksum', 6, 2, 'int']],
-  sctp: [['sport', 0, 2, 'int'], ['dport', 2, 2, 'int'], ['vtag', 4, 4, 'int'], ['checksum', 8, 4, 'int']],
-  dccp: [['sport', 0, 2, 'int'], ['dport', 2, 2, 'int']],
-  icmp: [['type', 0, 1, 'icmptype'], ['code', 1, 1, 'int'], ['checksum', 2, 2, 'int'], ['id', 4, 2, 'int'], ['sequence', 6, 2, 'int']],
-  icmpv6: [['type', 0, 1, 'icmp6type'], ['code', 1, 1, 'int'], ['checksum', 2, 2, 'int'], ['id', 4, 2, 'int'], ['sequence', 6, 2, 'int']],
-  ether: [['daddr', 0, 6, 'ether'], ['saddr', 6, 6, 'ether'], ['type', 12, 2, 'ethertype']],
-};
-/** Transport header names by protocol number (icmpv6's header is 'icmpv6', its protocol 'ipv6-icmp'). */
-const L4_HEADERS: Record<number, string> = { 6: 'tcp', 17: 'udp', 136: 'udplite', 132: 'sctp', 33: 'dccp', 1: 'icmp', 58: 'icmpv6' };
-
-/** meta keys: [name, type, printed without the `meta` word]. */
-const META_KEYS: Record<number, [string, ValueType, boolean?]> = {
-  0: ['length', 'hostint'], 1: ['protocol', 'ethertype'], 2: ['priority', 'hex'], 3: ['mark', 'mark'], 4: ['iif', 'ifindex', true],
-  5: ['oif', 'ifindex', true], 6: ['iifname', 'ifname', true], 7: ['oifname', 'ifname', true], 8: ['iiftype', 'hostint'], 9: ['oiftype', 'hostint'],
-  10: ['skuid', 'hostint'], 11: ['skgid', 'hostint'], 12: ['nftrace', 'hostint'], 13: ['rtclassid', 'hostint'], 14: ['secmark', 'hostint'],
-  15: ['nfproto', 'nfproto'], 16: ['l4proto', 'proto'], 17: ['ibrname', 'ifname'], 18: ['obrname', 'ifname'], 19: ['pkttype', 'pkttype'],
-  20: ['cpu', 'hostint'], 21: ['iifgroup', 'hostint', true], 22: ['oifgroup', 'hostint', true], 23: ['cgroup', 'hostint'], 24: ['random', 'hostint'],
-};
-
-/** ct keys: [name, type]. */
-const CT_KEYS: Record<number, [string, ValueType]> = {
-  0: ['state', 'ctstate'], 1: ['direction', 'ctdir'], 2: ['status', 'ctstatus'], 3: ['mark', 'mark'], 5: ['expiration', 'hostint'],
-  6: ['helper', 'string'], 7: ['l3proto', 'nfproto'], 10: ['protocol', 'proto'], 14: ['packets', 'hostint'], 15: ['bytes', 'hostint'],
-  17: ['zone', 'hostint'], 11: ['proto-src', 'int'], 12: ['proto-dst', 'int'],
-  19: ['ip saddr', 'ipv4'], 20: ['ip daddr', 'ipv4'], 21: ['ip6 saddr', 'ipv6'], 22: ['ip6 daddr', 'ipv6'],
-};
-
 // ─── the renderer ────────────────────────────────────────────────────────────
 
 /** A set's elements as text (renderElements), to print anonymous sets inline. */
@@ -265,16 +238,6 @@ interface Statement {
   dependency?: 'l3' | 'l4';
   hidden?: boolean;
 }
-
-/**
- * TCP options by kind, as nft names them, with their fields: [name, offset, length].
- * Only the options whose printing was compared with nft are here; others are marked.
- */
-const TCP_OPTIONS: Record<number, [string, Array<[string, number, number]>]> = {
-  2: ['maxseg', [['length', 1, 1], ['size', 2, 2]]],
-  3: ['window', [['length', 1, 1], ['count', 2, 1]]],
-  8: ['timestamp', [['length', 1, 1], ['tsval', 2, 4], ['tsecr', 6, 4]]],
-};
 
 /** nft's names for the sets and maps it makes for a rule's `{ ... }`. */
 const ANONYMOUS_SET = /^__(set|map)\d+$/;
@@ -349,6 +312,7 @@ class RuleRenderer {
     for (const [reg, load] of this.regs.entries()) {
       if (load.kind === 'field' || load.kind === 'masked') this.mark(`load into reg ${reg} never used: ${load.field.name}`);
       else if (load.kind === 'mapped') this.mark(`load into reg ${reg} never used: ${load.text}`);
+      else if (load.kind === 'bits') this.mark(`load into reg ${reg} never used: ${load.fields.map((x) => x.name).join(' or ')}`);
     }
     const text = this.out.filter((s) => !s.hidden).map((s) => s.text).join(' ');
     const complete = this.unknown.length === 0;
@@ -409,6 +373,17 @@ class RuleRenderer {
       case 'redir': return this.portRedirect(f, 'redirect');
       case 'dynset': return this.dynset(f);
       case 'exthdr': return this.exthdr(f);
+      case 'tproxy': return this.tproxy(f);
+      case 'socket': return this.socket(f);
+      case 'osf': return this.osf(f);
+      case 'connlimit': {
+        // `ct count 5`, `ct count over 10`: NFT_CONNLIMIT_F_INV (1) is the only flag.
+        const count = f.int('count');
+        const flags = f.int('flags') ?? 0;
+        if (count === undefined || (flags & ~1) !== 0) return false;
+        this.emit(`ct count ${flags ? 'over ' : ''}${count}`);
+        return true;
+      }
       case 'objref': return this.objref(f);
       case 'numgen': return this.numgen(f);
       case 'hash': return this.hash(f);
@@ -552,7 +527,15 @@ class RuleRenderer {
     const xor = f.data('xor')?.value;
     if (sreg === undefined || dreg === undefined || op !== 0 || !mask || !xor || xor.some((x) => x !== 0)) return false;
     const src = this.regs.get(sreg);
-    if (src?.kind !== 'field' || src.prefix !== undefined) return false;
+    if (src?.kind === 'bits') {
+      // The mask picks one bit field out of the bytes: `frag more-fragments`.
+      const field = src.fields.find((x) => x.size === mask.length && BigInt(x.bits!.mask) === readBe(mask));
+      if (!field) return false;
+      this.regs.delete(sreg);
+      this.regs.set(dreg, { kind: 'field', field });
+      return true;
+    }
+    if (src?.kind !== 'field' || src.prefix !== undefined || src.field.bits) return false;
     this.regs.delete(sreg);
     this.regs.set(dreg, { kind: 'masked', field: src.field, mask });
     return true;
@@ -564,7 +547,16 @@ class RuleRenderer {
     const value = f.data('data')?.value;
     if (sreg === undefined || op === undefined || op > 5 || !value) return false;
     const load = this.regs.get(sreg);
-    if (!load || load.kind === 'immediate' || load.kind === 'mapped') return false;
+    if (!load || load.kind === 'immediate' || load.kind === 'mapped' || load.kind === 'bits') return false;
+    if (load.kind === 'field' && load.field.bits) {
+      // A bit field compares its masked bytes; nft prints the field's own value.
+      const { mask, shift } = load.field.bits;
+      const v = readBe(value);
+      if ((op !== 0 && op !== 1) || value.length !== load.field.size || (v & ~BigInt(mask)) !== 0n) return false;
+      this.regs.delete(sreg);
+      this.match(load.field, String(v >> BigInt(shift)), CMP_OPS[op]!);
+      return true;
+    }
     if (load.kind === 'field' && op === 5 && load.prefix === undefined) {
       // `a-b` comes as `>= a` then `<= b` on the same register.
       this.pendingLow = { slot: Registers.slot(sreg), value, field: load.field };
@@ -630,7 +622,7 @@ class RuleRenderer {
     const to = f.data('toData')?.value;
     if (sreg === undefined || (op !== 0 && op !== 1) || !from || !to) return false;
     const load = this.regs.get(sreg);
-    if (load?.kind !== 'field' || load.prefix !== undefined) return false;
+    if (load?.kind !== 'field' || load.prefix !== undefined || load.field.bits) return false;
     this.regs.delete(sreg);
     this.match(load.field, `${this.valueText(from, load.field.type)}-${this.valueText(to, load.field.type)}`, CMP_OPS[op]!);
     return true;
@@ -684,7 +676,7 @@ class RuleRenderer {
     let length = 0;
     do {
       const load = this.regs.atSlot(slot);
-      if (load?.kind !== 'field' || load.prefix !== undefined) return undefined;
+      if (load?.kind !== 'field' || load.prefix !== undefined || load.field.bits) return undefined;
       const size = load.field.size ?? TYPE_SIZES[load.field.type];
       if (size === undefined && keyLength !== undefined) return undefined;
       fields.push(load.field);
@@ -727,9 +719,11 @@ class RuleRenderer {
   }
 
   /**
-   * A TCP option (the exthdr expression with op tcpopt): `tcp option maxseg
-   * size 1400`, `tcp option maxseg exists` (flag present: a one-byte load
-   * that is 1 when the option is there), `tcp option maxseg size set 1360`.
+   * An option or extension header (the exthdr expression): TCP options
+   * (`tcp option maxseg size 1400`, `tcp option maxseg size set 1360`), IPv4
+   * options (`ip option rr ptr 4`), IPv6 extension headers (`frag id 5`,
+   * `exthdr frag exists`). Presence is a one-byte load flagged "present",
+   * 1 when the header is there. Only TCP options can be written.
    */
   private exthdr(f: ExprFields): boolean {
     const op = f.int('op') ?? 0;
@@ -737,36 +731,102 @@ class RuleRenderer {
     const offset = f.int('offset');
     const len = f.int('len');
     const flags = f.int('flags') ?? 0;
-    if (op !== 1 || kind === undefined || offset === undefined || len === undefined || (flags & ~1) !== 0) return false;
-    const option = TCP_OPTIONS[kind];
-    if (!option) return false;
-    let field: Field;
-    if (flags & 1) {
-      if (offset !== 0 || len !== 1) return false;
-      field = { name: `tcp option ${option[0]}`, type: 'exists', size: 1 };
-    } else {
-      const at = option[1].find(([, off, size]) => off === offset && size === len);
-      if (!at) return false;
-      field = { name: `tcp option ${option[0]} ${at[0]}`, type: 'int', size: len };
-    }
+    if (kind === undefined || offset === undefined || len === undefined || (flags & ~1) !== 0) return false;
+    const table = op === 1 ? TCP_OPTIONS : op === 2 ? IP_OPTIONS : op === 0 ? IPV6_EXTHDRS : undefined;
+    // nft names a TCP option it does not know by its kind: `tcp option 253 exists`.
+    const header = table?.[kind] ?? (op === 1 ? { present: `tcp option ${kind}`, fields: [] } : undefined);
+    if (!header) return false;
+    // IPv4 options and IPv6 headers are of the network layer: they consume an inet table's nfproto match.
+    const layer: Partial<Field> = op === 1 ? {} : { layer: 'l3' };
     const dreg = f.int('dreg');
     const sreg = f.int('sreg');
-    if (dreg !== undefined) {
-      this.regs.set(dreg, { kind: 'field', field });
+    let load: Load;
+    if (flags & 1) {
+      if (offset !== 0 || len !== 1) return false;
+      load = { kind: 'field', field: { name: header.present, type: 'exists', size: 1, ...layer } };
+    } else {
+      const at = header.fields.filter(([, off, size]) => off === offset && size === len);
+      const plain = at.find((x) => !x[4]);
+      if (plain) load = { kind: 'field', field: { name: plain[0], type: plain[3], size: len, ...layer } };
+      else if (at.length) load = { kind: 'bits', fields: at.map(([name, , , type, bits]) => ({ name, type, size: len, bits: bits!, ...layer })) };
+      else return false;
+    }
+    if (dreg !== undefined && sreg === undefined) {
+      this.regs.set(dreg, load);
       return true;
     }
-    if (sreg !== undefined && !(flags & 1)) return this.setStatement(field, sreg);
+    if (sreg !== undefined && dreg === undefined && op === 1 && load.kind === 'field' && !(flags & 1)) return this.setStatement(load.field, sreg);
     return false;
   }
 
-  /** A named stateful object used by the rule: `counter name "c"`, `quota name "q"`. */
+  /**
+   * `tproxy to 127.0.0.1:8080`, `tproxy ip6 to [::1]`, `tproxy to :8080`:
+   * address and port from immediate registers. The family (0 when an inet
+   * rule gives only a port) is named only in inet tables.
+   */
+  private tproxy(f: ExprFields): boolean {
+    const family = f.int('family') ?? 0;
+    if (family !== 0 && family !== 2 && family !== 10) return false;
+    const immediate = (key: string): Uint8Array | undefined | null => {
+      const r = f.int(key);
+      if (r === undefined) return undefined;
+      const load = this.regs.get(r);
+      return load?.kind === 'immediate' ? load.value : null;
+    };
+    const addr = immediate('regAddr');
+    const port = immediate('regPort');
+    // A register nothing filled, an address without its family, or neither address nor port: not rendered.
+    if (addr === null || port === null || (addr && family === 0) || (!addr && !port)) return false;
+    if (addr && addr.length < (family === 2 ? 4 : 16)) return false;
+    if (port && port.length < 2) return false;
+    for (const key of ['regAddr', 'regPort']) { const r = f.int(key); if (r !== undefined) this.regs.delete(r); }
+    let to = '';
+    if (addr) {
+      to = family === 2 ? this.valueText(addr.subarray(0, 4), 'ipv4') : `[${this.valueText(addr.subarray(0, 16), 'ipv6')}]`;
+    }
+    if (port) to += `:${portRange(port, undefined)}`;
+    const qualifier = this.family === 'inet' && family !== 0 ? (family === 2 ? ' ip' : ' ip6') : '';
+    this.emit(`tproxy${qualifier} to ${to}`);
+    return true;
+  }
+
+  /**
+   * A named stateful object used by the rule: `counter name "c"`, `quota
+   * name "q"`, and the conntrack ones, which nft words as assignments:
+   * `ct helper set "ftp"`, `ct timeout set "t"`, `ct expectation set "e"`.
+   */
   private objref(f: ExprFields): boolean {
-    const OBJECTS: Record<number, string> = { 1: 'counter', 2: 'quota' };
+    const OBJECTS: Record<number, string> = { 1: 'counter name', 2: 'quota name', 3: 'ct helper set', 7: 'ct timeout set', 9: 'ct expectation set' };
     const type = OBJECTS[f.int('immType') ?? -1];
     const name = f.str('immName');
     // An object chosen through a map (set-sreg, set-name) is not rendered.
     if (!type || name === undefined || f.has('setSreg') || f.has('setName')) return false;
-    this.emit(`${type} name "${name}"`);
+    this.emit(`${type} "${name}"`);
+    return true;
+  }
+
+  /**
+   * `osf name "Linux"`, `osf ttl loose version "Linux:3.0"`: the passive OS
+   * fingerprint's genre (or genre:version) as a 16-byte string.
+   */
+  private osf(f: ExprFields): boolean {
+    const TTL = ['', 'ttl loose ', 'ttl skip '];
+    const ttl = TTL[f.int('ttl') ?? 0];
+    const flags = f.int('flags') ?? 0;
+    const dreg = f.int('dreg');
+    // NFT_OSF_F_VERSION (1) is the only flag.
+    if (ttl === undefined || dreg === undefined || (flags & ~1) !== 0) return false;
+    this.regs.set(dreg, { kind: 'field', field: { name: `osf ${ttl}${flags ? 'version' : 'name'}`, type: 'string', size: 16 } });
+    return true;
+  }
+
+  /** `socket transparent 1`, `socket mark 0x00000005`, `socket wildcard 0`; cgroupv2 (a path nft looks up) is not read. */
+  private socket(f: ExprFields): boolean {
+    const KEYS: Record<number, [string, ValueType]> = { 0: ['transparent', 'hostint'], 1: ['mark', 'mark'], 2: ['wildcard', 'hostint'] };
+    const key = KEYS[f.int('key') ?? -1];
+    const dreg = f.int('dreg');
+    if (!key || dreg === undefined || f.has('level')) return false;
+    this.regs.set(dreg, { kind: 'field', field: { name: `socket ${key[0]}`, type: key[1] } });
     return true;
   }
 

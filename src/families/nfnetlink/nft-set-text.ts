@@ -11,7 +11,7 @@ import { renderRule } from './nft-rule-text.js';
 
 /** nft data types by id: name, printing, size in bytes (concatenations need it). */
 const DATATYPES: Record<number, [string, ValueType, number?]> = {
-  2: ['nf_proto', 'nfproto', 1], 4: ['integer', 'int'], 7: ['ipv4_addr', 'ipv4', 4], 8: ['ipv6_addr', 'ipv6', 16], 9: ['ether_addr', 'ether', 6],
+  2: ['nf_proto', 'nfproto', 1], 4: ['integer', 'int'], 5: ['string', 'string'], 7: ['ipv4_addr', 'ipv4', 4], 8: ['ipv6_addr', 'ipv6', 16], 9: ['ether_addr', 'ether', 6],
   10: ['ether_type', 'ethertype', 2], 12: ['inet_proto', 'proto', 1], 13: ['inet_service', 'int', 2], 19: ['mark', 'mark', 4], 41: ['ifname', 'ifname', 16],
 };
 
@@ -19,7 +19,7 @@ const DATATYPES: Record<number, [string, ValueType, number?]> = {
 export const VERDICT_DATATYPE = 0xffffff00;
 
 /** Data types nft keeps in host byte order. */
-const HOST_ORDER_TYPES = new Set([2, 19, 26, 28, 31, 41]);
+const HOST_ORDER_TYPES = new Set([2, 5, 19, 26, 28, 31, 41]);
 
 /**
  * The component types of a key type: a concatenation packs one type id per

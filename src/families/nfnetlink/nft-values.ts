@@ -58,6 +58,8 @@ export function formatDuration(ms: bigint): string {
 export type ValueType =
   | 'ipv4' | 'ipv6' | 'ether' | 'int' | 'hex' | 'mark' | 'proto' | 'nfproto' | 'ethertype' | 'ifname' | 'string'
   | 'tcpflags' | 'icmptype' | 'icmp6type' | 'ctstate' | 'ctstatus' | 'ctdir' | 'pkttype' | 'hostint' | 'addrtype' | 'exists'
+  /** A mobility header type (RFC 6275 and its successors). */
+  | 'mhtype'
   /** An interface index: its name when the caller can resolve it (RenderContext.ifname), else the number, as nft does. */
   | 'ifindex';
 
@@ -88,6 +90,12 @@ const ICMP6_TYPES: Record<number, string> = {
   130: 'mld-listener-query', 131: 'mld-listener-report', 132: 'mld-listener-done', 133: 'nd-router-solicit', 134: 'nd-router-advert',
   135: 'nd-neighbor-solicit', 136: 'nd-neighbor-advert', 137: 'nd-redirect', 138: 'router-renumbering', 143: 'mld2-listener-report',
 };
+
+const MH_TYPES = [
+  'binding-refresh-request', 'home-test-init', 'care-of-test-init', 'home-test', 'care-of-test', 'binding-update',
+  'binding-acknowledgement', 'binding-error', 'fast-binding-update', 'fast-binding-acknowledgement',
+  'fast-binding-advertisement', 'experimental-mobility-header', 'home-agent-switch-message',
+];
 
 function bitNames(v: number, table: Array<[number, string]>): string | undefined {
   const names: string[] = [];
@@ -163,6 +171,10 @@ export function formatValue(b: Uint8Array, type: ValueType): string {
     case 'addrtype': {
       const n = Number(intOf(b, true));
       return ADDRTYPES[n] ?? String(n);
+    }
+    case 'mhtype': {
+      const n = Number(intOf(b, false));
+      return MH_TYPES[n] ?? String(n);
     }
     case 'exists': {
       const n = Number(intOf(b, true));
