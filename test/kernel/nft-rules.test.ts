@@ -345,6 +345,36 @@ table ip cnt {
 		counter
 	}
 }
+table inet fw {
+	set icmps { type icmp_type; elements = { echo-request, echo-reply } }
+	set icmp6s { type icmpv6_type; elements = { nd-neighbor-solicit, echo-request } }
+	set states { type ct_state; elements = { established, related } }
+	set flagset { type tcp_flag; elements = { syn, ack } }
+	set ptypes { type pkt_type; elements = { broadcast, multicast } }
+	set sts { type ct_status; elements = { assured, dnat } }
+	set dirs { type ct_dir; elements = { original } }
+	chain input {
+		type filter hook input priority 0; policy accept;
+		ct state vmap { established : accept, related : accept, invalid : drop }
+		icmp type { echo-request, destination-unreachable, time-exceeded } limit rate 5/second accept
+		icmpv6 type { nd-neighbor-solicit, nd-neighbor-advert, nd-router-advert, echo-request } accept
+		ip6 nexthdr ipv6-icmp icmpv6 type nd-neighbor-solicit accept
+		ip protocol icmp icmp type echo-request accept
+		meta l4proto tcp tcp dport 22 accept
+		icmp type @icmps accept
+		icmpv6 type @icmp6s accept
+		ct state @states accept
+		ct status @sts accept
+		ct direction @dirs accept
+		meta pkttype @ptypes drop
+	}
+}
+table ip6 six2 {
+	chain c {
+		ip6 nexthdr ipv6-icmp icmpv6 type nd-neighbor-solicit accept
+		ip6 nexthdr tcp tcp dport 443 accept
+	}
+}
 `;
 
 // An expression the renderer does not read (rt).

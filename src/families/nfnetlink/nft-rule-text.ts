@@ -837,7 +837,11 @@ class RuleRenderer {
     if (!exact || !field.sets) return;
     if (field.sets === 'l4') {
       this.l4 = Number(intOf(exact, true));
-      this.l4Dep = at;
+      // nft hides `ip protocol` / `ip6 nexthdr` before a transport match only
+      // in ip and ip6 tables; in inet, bridge and netdev tables only its own
+      // dependency, `meta l4proto`, goes.
+      const payload = field.layer === 'l3';
+      if (!payload || this.family === 'ip' || this.family === 'ip6') this.l4Dep = at;
     } else if (field.name === 'meta nfproto') {
       const n = Number(intOf(exact, true));
       this.l3 = n === 2 ? 'ip' : n === 10 ? 'ip6' : undefined;

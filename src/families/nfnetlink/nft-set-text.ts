@@ -12,7 +12,10 @@ import { renderRule } from './nft-rule-text.js';
 /** nft data types by id: name, printing, size in bytes (concatenations need it). */
 const DATATYPES: Record<number, [string, ValueType, number?]> = {
   2: ['nf_proto', 'nfproto', 1], 4: ['integer', 'int'], 5: ['string', 'string'], 7: ['ipv4_addr', 'ipv4', 4], 8: ['ipv6_addr', 'ipv6', 16], 9: ['ether_addr', 'ether', 6],
-  10: ['ether_type', 'ethertype', 2], 12: ['inet_proto', 'proto', 1], 13: ['inet_service', 'int', 2], 19: ['mark', 'mark', 4], 41: ['ifname', 'ifname', 16],
+  10: ['ether_type', 'ethertype', 2], 12: ['inet_proto', 'proto', 1], 13: ['inet_service', 'int', 2], 14: ['icmp_type', 'icmptype', 1],
+  15: ['tcp_flag', 'tcpflags', 1], 19: ['mark', 'mark', 4], 20: ['iface_index', 'ifindex', 4], 26: ['ct_state', 'ctstate', 4],
+  27: ['ct_dir', 'ctdir', 1], 28: ['ct_status', 'ctstatus', 4], 29: ['icmpv6_type', 'icmp6type', 1], 31: ['pkt_type', 'pkttype', 1],
+  41: ['ifname', 'ifname', 16],
 };
 
 /** NFT_DATA_VERDICT: the data type of a verdict map. */
