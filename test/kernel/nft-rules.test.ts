@@ -373,6 +373,39 @@ table ip6 six2 {
 	chain c {
 		ip6 nexthdr ipv6-icmp icmpv6 type nd-neighbor-solicit accept
 		ip6 nexthdr tcp tcp dport 443 accept
+		ip6 flowlabel 5 accept
+		ip6 dscp af11 accept
+		ip6 dscp cs0 accept
+		ip6 ecn ect0 accept
+		ip6 version 6 accept
+	}
+}
+table arp arpt {
+	chain in {
+		type filter hook input priority 0; policy accept;
+		arp operation request accept
+		arp operation reply drop
+		arp saddr ip 10.0.0.1 accept
+		arp daddr ether 02:00:00:00:00:01 accept
+		arp htype 1 accept
+	}
+	chain out {
+		type filter hook output priority 0; policy accept;
+	}
+}
+table ip dsc {
+	chain c {
+		ip dscp cs1 accept
+		ip dscp ef meta mark set 0x2
+		ip dscp 0x03 accept
+		ip dscp != af11 accept
+		ip dscp lephb accept
+		ip ecn ce drop
+		ip version 4 accept
+		ip hdrlength 5 accept
+		meta priority set 1:2
+		meta priority set root
+		meta priority 10:ff accept
 	}
 }
 `;

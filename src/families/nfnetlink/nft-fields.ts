@@ -4,10 +4,28 @@
 
 import type { ValueType } from './nft-values.js';
 
-/** Payload fields: [name, offset, length, type] per protocol header. */
-export const HEADERS: Record<string, Array<[string, number, number, ValueType]>> = {
-  ip: [['length', 2, 2, 'int'], ['id', 4, 2, 'int'], ['ttl', 8, 1, 'int'], ['protocol', 9, 1, 'proto'], ['checksum', 10, 2, 'int'], ['saddr', 12, 4, 'ipv4'], ['daddr', 16, 4, 'ipv4']],
-  ip6: [['length', 4, 2, 'int'], ['nexthdr', 6, 1, 'proto'], ['hoplimit', 7, 1, 'int'], ['saddr', 8, 16, 'ipv6'], ['daddr', 24, 16, 'ipv6']],
+export type PayloadField = [name: string, offset: number, length: number, type: ValueType, bits?: { mask: number; shift: number }];
+
+/**
+ * Payload fields: [name, offset, length, type] per protocol header, or a bit
+ * field inside those bytes with its mask and shift (read through a bitwise
+ * with exactly that mask, as nft writes them).
+ */
+export const HEADERS: Record<string, PayloadField[]> = {
+  ip: [
+    ['version', 0, 1, 'int', { mask: 0xf0, shift: 4 }], ['hdrlength', 0, 1, 'int', { mask: 0x0f, shift: 0 }],
+    ['dscp', 1, 1, 'dscp', { mask: 0xfc, shift: 2 }], ['ecn', 1, 1, 'ecn', { mask: 0x03, shift: 0 }],
+    ['length', 2, 2, 'int'], ['id', 4, 2, 'int'], ['ttl', 8, 1, 'int'], ['protocol', 9, 1, 'proto'], ['checksum', 10, 2, 'int'], ['saddr', 12, 4, 'ipv4'], ['daddr', 16, 4, 'ipv4'],
+  ],
+  ip6: [
+    ['version', 0, 1, 'int', { mask: 0xf0, shift: 4 }], ['dscp', 0, 2, 'dscp', { mask: 0x0fc0, shift: 6 }],
+    ['ecn', 1, 1, 'ecn', { mask: 0x30, shift: 4 }], ['flowlabel', 1, 3, 'int', { mask: 0x0fffff, shift: 0 }],
+    ['length', 4, 2, 'int'], ['nexthdr', 6, 1, 'proto'], ['hoplimit', 7, 1, 'int'], ['saddr', 8, 16, 'ipv6'], ['daddr', 24, 16, 'ipv6'],
+  ],
+  arp: [
+    ['htype', 0, 2, 'int'], ['ptype', 2, 2, 'ethertype'], ['hlen', 4, 1, 'int'], ['plen', 5, 1, 'int'], ['operation', 6, 2, 'arpop'],
+    ['saddr ether', 8, 6, 'ether'], ['saddr ip', 14, 4, 'ipv4'], ['daddr ether', 18, 6, 'ether'], ['daddr ip', 24, 4, 'ipv4'],
+  ],
   tcp: [['sport', 0, 2, 'int'], ['dport', 2, 2, 'int'], ['sequence', 4, 4, 'int'], ['ackseq', 8, 4, 'int'], ['flags', 13, 1, 'tcpflags'], ['window', 14, 2, 'int'], ['checksum', 16, 2, 'int'], ['urgptr', 18, 2, 'int']],
   udp: [['sport', 0, 2, 'int'], ['dport', 2, 2, 'int'], ['length', 4, 2, 'int'], ['checksum', 6, 2, 'int']],
   udplite: [['sport', 0, 2, 'int'], ['dport', 2, 2, 'int'], ['checksum', 6, 2, 'int']],
@@ -22,7 +40,7 @@ export const L4_HEADERS: Record<number, string> = { 6: 'tcp', 17: 'udp', 136: 'u
 
 /** meta keys: [name, type, printed without the `meta` word]. */
 export const META_KEYS: Record<number, [string, ValueType, boolean?]> = {
-  0: ['length', 'hostint'], 1: ['protocol', 'ethertype'], 2: ['priority', 'hex'], 3: ['mark', 'mark'], 4: ['iif', 'ifindex', true],
+  0: ['length', 'hostint'], 1: ['protocol', 'ethertype'], 2: ['priority', 'classid'], 3: ['mark', 'mark'], 4: ['iif', 'ifindex', true],
   5: ['oif', 'ifindex', true], 6: ['iifname', 'ifname', true], 7: ['oifname', 'ifname', true], 8: ['iiftype', 'hostint'], 9: ['oiftype', 'hostint'],
   10: ['skuid', 'hostint'], 11: ['skgid', 'hostint'], 12: ['nftrace', 'hostint'], 13: ['rtclassid', 'hostint'], 14: ['secmark', 'hostint'],
   15: ['nfproto', 'nfproto'], 16: ['l4proto', 'proto'], 17: ['ibrname', 'ifname'], 18: ['obrname', 'ifname'], 19: ['pkttype', 'pkttype'],

@@ -32,7 +32,7 @@ import { MalformedError, TruncatedError } from '../../codec/errors.js';
 import { defaultRegistry } from '../../schema/default-registry.js';
 import type { AttributeSetSchema } from '../../schema/compile.js';
 import {
-  byteRate, dataFromObject, describeObject, equalBytes, formatDuration, formatValue, hex, intOf, readBe, verdictText, type NftData, type ValueType,
+  bitFieldText, byteRate, dataFromObject, describeObject, equalBytes, formatDuration, formatValue, hex, intOf, readBe, verdictText, type NftData, type ValueType,
 } from './nft-values.js';
 import { CT_KEYS, HEADERS, IP_OPTIONS, IPV6_EXTHDRS, L4_HEADERS, META_KEYS, TCP_OPTIONS } from './nft-fields.js';
 
@@ -279,6 +279,7 @@ class RuleRenderer {
     this.family = typeof ctx.family === 'number' ? FAMILY_NAMES[ctx.family] ?? String(ctx.family) : ctx.family;
     if (this.family === 'ip') this.l3 = 'ip';
     if (this.family === 'ip6') this.l3 = 'ip6';
+    if (this.family === 'arp') this.l3 = 'arp';
   }
 
   render(exprs: unknown[]): RuleText {
@@ -406,7 +407,14 @@ class RuleRenderer {
       : base === 1 ? this.l3
         : base === 2 ? (this.l4 === undefined ? undefined : L4_HEADERS[this.l4]) : undefined;
     const layer = base === 1 ? 'l3' : base === 2 ? 'l4' : undefined;
-    for (const [name, off, size, type] of (proto ? HEADERS[proto] : undefined) ?? []) {
+    const fields = (proto ? HEADERS[proto] : undefined) ?? [];
+    // Bit fields share their bytes: the bitwise that follows picks one by its mask.
+    const bitFields = fields.filter(([, off, size, , bits]) => bits && off === offset && size === len);
+    if (bitFields.length) {
+      return { kind: 'bits', fields: bitFields.map(([name, , size, type, bits]) => ({ name: `${proto} ${name}`, type, size, bits: bits!, ...(layer ? { layer } : {}) })) };
+    }
+    for (const [name, off, size, type, bits] of fields) {
+      if (bits) continue;
       const field: Field = { name: `${proto} ${name}`, type, size, ...(layer ? { layer } : {}), ...(type === 'tcpflags' ? { flags: true } : {}) };
       if (name === 'protocol' || name === 'nexthdr') field.sets = 'l4';
       if (proto === 'ether' && name === 'type') field.sets = 'l3';
@@ -554,7 +562,7 @@ class RuleRenderer {
       const v = readBe(value);
       if ((op !== 0 && op !== 1) || value.length !== load.field.size || (v & ~BigInt(mask)) !== 0n) return false;
       this.regs.delete(sreg);
-      this.match(load.field, String(v >> BigInt(shift)), CMP_OPS[op]!);
+      this.match(load.field, bitFieldText(Number(v >> BigInt(shift)), load.field.type), CMP_OPS[op]!);
       return true;
     }
     if (load.kind === 'field' && op === 5 && load.prefix === undefined) {

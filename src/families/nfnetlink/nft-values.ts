@@ -56,7 +56,7 @@ export function formatDuration(ms: bigint): string {
 }
 
 export type ValueType =
-  | 'ipv4' | 'ipv6' | 'ether' | 'int' | 'hex' | 'mark' | 'proto' | 'nfproto' | 'ethertype' | 'ifname' | 'string'
+  | 'ipv4' | 'ipv6' | 'ether' | 'int' | 'hex' | 'classid' | 'dscp' | 'ecn' | 'arpop' | 'mark' | 'proto' | 'nfproto' | 'ethertype' | 'ifname' | 'string'
   | 'tcpflags' | 'icmptype' | 'icmp6type' | 'ctstate' | 'ctstatus' | 'ctdir' | 'pkttype' | 'hostint' | 'addrtype' | 'exists'
   /** A mobility header type (RFC 6275 and its successors). */
   | 'mhtype'
@@ -109,6 +109,22 @@ export function intOf(b: Uint8Array, hostOrder: boolean): bigint {
   return hostOrder && LITTLE_ENDIAN_HOST ? readBe(Uint8Array.from(b).reverse()) : readBe(b);
 }
 
+/** ARP operations (ARPOP_*), as nft names them. */
+const ARP_OPS: Record<number, string> = { 1: 'request', 2: 'reply', 3: 'rrequest', 4: 'rreply', 8: 'inrequest', 9: 'inreply', 10: 'nak' };
+/** DSCP code points nft names (RFC 2474, 2597, 3246, 5865, 8622). */
+const DSCP_NAMES: Record<number, string> = {
+  0: 'cs0', 8: 'cs1', 16: 'cs2', 24: 'cs3', 32: 'cs4', 40: 'cs5', 48: 'cs6', 56: 'cs7', 1: 'lephb', 10: 'af11', 12: 'af12', 14: 'af13',
+  18: 'af21', 20: 'af22', 22: 'af23', 26: 'af31', 28: 'af32', 30: 'af33', 34: 'af41', 36: 'af42', 38: 'af43', 44: 'va', 46: 'ef',
+};
+const ECN_NAMES = ['not-ect', 'ect1', 'ect0', 'ce'];
+
+/** The value of a bit field (already shifted down) as nft prints it. */
+export function bitFieldText(n: number, type: ValueType): string {
+  if (type === 'dscp') return DSCP_NAMES[n] ?? `0x${n.toString(16).padStart(2, '0')}`;
+  if (type === 'ecn') return ECN_NAMES[n] ?? String(n);
+  return String(n);
+}
+
 export function formatValue(b: Uint8Array, type: ValueType): string {
   switch (type) {
     case 'ipv4': case 'ipv6':
@@ -122,6 +138,13 @@ export function formatValue(b: Uint8Array, type: ValueType): string {
     }
     case 'mark':
       return `0x${intOf(b, true).toString(16).padStart(8, '0')}`;
+    case 'classid': {
+      // A tc class handle in host order: `major:minor` in hex, as tc and nft print it.
+      const v = Number(intOf(b, true));
+      if (v === 0xffffffff) return 'root';
+      if (v === 0) return 'none';
+      return `${(v >>> 16).toString(16)}:${(v & 0xffff).toString(16)}`;
+    }
     case 'hex':
       return `0x${hex(b)}`;
     case 'int':
@@ -163,6 +186,12 @@ export function formatValue(b: Uint8Array, type: ValueType): string {
     case 'ctdir': {
       const n = Number(intOf(b, true));
       return n === 0 ? 'original' : n === 1 ? 'reply' : String(n);
+    }
+    case 'dscp': case 'ecn':
+      return bitFieldText(Number(intOf(b, false)), type);
+    case 'arpop': {
+      const n = Number(intOf(b, false));
+      return ARP_OPS[n] ?? String(n);
     }
     case 'pkttype': {
       const n = Number(intOf(b, true));

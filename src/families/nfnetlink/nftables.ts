@@ -31,18 +31,23 @@ export const NFT_MSG = {
   destroytable: 26, destroychain: 27, destroyrule: 28, destroyset: 29,
 } as const;
 
-/** Hook numbers by the names nft prints, per family (ip/ip6/inet/bridge share them; netdev differs). */
+/** Hook numbers by the names nft prints, per family (ip/ip6/inet/bridge share them; netdev and arp differ). */
 const HOOKS = ['prerouting', 'input', 'forward', 'output', 'postrouting', 'ingress'] as const;
 const NETDEV_HOOKS = ['ingress', 'egress'] as const;
+/** NF_ARP_IN, NF_ARP_OUT, NF_ARP_FORWARD. */
+const ARP_HOOKS = ['input', 'output', 'forward'] as const;
+
+function hooksOf(family: number): readonly string[] {
+  return family === 5 ? NETDEV_HOOKS : family === 3 ? ARP_HOOKS : HOOKS;
+}
 
 export function hookName(family: number, hook: number): string {
-  const names: readonly string[] = family === 5 ? NETDEV_HOOKS : HOOKS;
-  return names[hook] ?? String(hook);
+  return hooksOf(family)[hook] ?? String(hook);
 }
 
 export function hookNumber(family: number, hook: string | number): number {
   if (typeof hook === 'number') return hook;
-  const names: readonly string[] = family === 5 ? NETDEV_HOOKS : HOOKS;
+  const names = hooksOf(family);
   const n = names.indexOf(hook);
   if (n < 0) throw new ArgumentError(`unknown hook '${hook}' (known: ${names.join(', ')})`);
   return n;
