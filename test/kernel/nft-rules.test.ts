@@ -406,6 +406,33 @@ table ip dsc {
 		meta priority set 1:2
 		meta priority set root
 		meta priority 10:ff accept
+		meta mark set meta mark | 0x10
+		meta mark set meta mark & 0xff
+		meta mark set meta mark ^ 0x3
+		ct mark set meta mark & 0xffff0000
+		meta mark set ct mark
+	}
+}
+table bridge brv {
+	chain fw {
+		type filter hook forward priority 0; policy accept;
+		vlan id 10 accept
+		vlan id 20 vlan pcp 3 accept
+		vlan type arp accept
+		vlan id 30 ip saddr 10.0.0.1 accept
+		ether type vlan vlan dei 1 drop
+		ether type arp arp operation request accept
+		ether type ip ip saddr 10.0.0.1 accept
+		ether saddr 02:00:00:00:00:01 drop
+	}
+}
+table netdev ndv {
+	chain ing {
+		type filter hook ingress device "lo" priority 0; policy accept;
+		vlan id 5 drop
+		ether saddr 02:00:00:00:00:02 drop
+		ip saddr 10.0.0.9 drop
+		meta iiftype loopback accept
 	}
 }
 `;

@@ -22,6 +22,11 @@ export const HEADERS: Record<string, PayloadField[]> = {
     ['ecn', 1, 1, 'ecn', { mask: 0x30, shift: 4 }], ['flowlabel', 1, 3, 'int', { mask: 0x0fffff, shift: 0 }],
     ['length', 4, 2, 'int'], ['nexthdr', 6, 1, 'proto'], ['hoplimit', 7, 1, 'int'], ['saddr', 8, 16, 'ipv6'], ['daddr', 24, 16, 'ipv6'],
   ],
+  // 802.1Q after the Ethernet header (link-layer offsets), once `ether type 8021q` selected it.
+  vlan: [
+    ['pcp', 14, 1, 'int', { mask: 0xe0, shift: 5 }], ['dei', 14, 1, 'int', { mask: 0x10, shift: 4 }],
+    ['id', 14, 2, 'int', { mask: 0x0fff, shift: 0 }], ['type', 16, 2, 'ethertype'],
+  ],
   arp: [
     ['htype', 0, 2, 'int'], ['ptype', 2, 2, 'ethertype'], ['hlen', 4, 1, 'int'], ['plen', 5, 1, 'int'], ['operation', 6, 2, 'arpop'],
     ['saddr ether', 8, 6, 'ether'], ['saddr ip', 14, 4, 'ipv4'], ['daddr ether', 18, 6, 'ether'], ['daddr ip', 24, 4, 'ipv4'],
@@ -41,7 +46,7 @@ export const L4_HEADERS: Record<number, string> = { 6: 'tcp', 17: 'udp', 136: 'u
 /** meta keys: [name, type, printed without the `meta` word]. */
 export const META_KEYS: Record<number, [string, ValueType, boolean?]> = {
   0: ['length', 'hostint'], 1: ['protocol', 'ethertype'], 2: ['priority', 'classid'], 3: ['mark', 'mark'], 4: ['iif', 'ifindex', true],
-  5: ['oif', 'ifindex', true], 6: ['iifname', 'ifname', true], 7: ['oifname', 'ifname', true], 8: ['iiftype', 'hostint'], 9: ['oiftype', 'hostint'],
+  5: ['oif', 'ifindex', true], 6: ['iifname', 'ifname', true], 7: ['oifname', 'ifname', true], 8: ['iiftype', 'arphrd'], 9: ['oiftype', 'arphrd'],
   10: ['skuid', 'hostint'], 11: ['skgid', 'hostint'], 12: ['nftrace', 'hostint'], 13: ['rtclassid', 'hostint'], 14: ['secmark', 'hostint'],
   15: ['nfproto', 'nfproto'], 16: ['l4proto', 'proto'], 17: ['ibrname', 'ifname'], 18: ['obrname', 'ifname'], 19: ['pkttype', 'pkttype'],
   20: ['cpu', 'hostint'], 21: ['iifgroup', 'hostint', true], 22: ['oifgroup', 'hostint', true], 23: ['cgroup', 'hostint'], 24: ['random', 'hostint'],

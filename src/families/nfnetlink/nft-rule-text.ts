@@ -138,9 +138,9 @@ interface Field {
   /** A bit-mask type: `& mask != 0` reads as a list of flags. */
   flags?: boolean;
   /** Which protocol context a match of this field selects, if any. */
-  sets?: 'l3' | 'l4';
+  sets?: 'l2' | 'l3' | 'l4';
   /** Which layer a payload field reads (its dependency is then consumed). */
-  layer?: 'l3' | 'l4';
+  layer?: 'l2' | 'l3' | 'l4';
   /** A bit field: its mask over the loaded bytes, and the shift that makes its value. */
   bits?: { mask: number; shift: number };
 }
@@ -235,7 +235,7 @@ export interface RuleText {
 interface Statement {
   text: string;
   /** A protocol-context match that a later payload match may hide. */
-  dependency?: 'l3' | 'l4';
+  dependency?: 'l2' | 'l3' | 'l4';
   hidden?: boolean;
 }
 
@@ -270,7 +270,10 @@ class RuleRenderer {
   /** Protocol context: the network header's protocol, the transport's number. */
   private l3: string | undefined;
   private l4: number | undefined;
+  private l2Dep = -1;
   private l3Dep = -1;
+  /** An `ether type 8021q` match selected the 802.1Q header: vlan fields follow the Ethernet header. */
+  private vlan = false;
   private l4Dep = -1;
   /** A `>=` comparison waiting for its `<=` on the same register: a range. */
   private pendingLow: { slot: number; value: Uint8Array; field: Field } | null = null;
@@ -335,7 +338,7 @@ class RuleRenderer {
     this.out.push({ text: m });
   }
 
-  private emit(text: string, dependency?: 'l3' | 'l4'): number {
+  private emit(text: string, dependency?: 'l2' | 'l3' | 'l4'): number {
     this.out.push(dependency ? { text, dependency } : { text });
     return this.out.length - 1;
   }
@@ -403,21 +406,30 @@ class RuleRenderer {
   }
 
   private payloadField(base: number, offset: number, len: number): Load {
-    const proto = base === 0 ? (this.family === 'bridge' || this.family === 'netdev' ? 'ether' : undefined)
-      : base === 1 ? this.l3
-        : base === 2 ? (this.l4 === undefined ? undefined : L4_HEADERS[this.l4]) : undefined;
-    const layer = base === 1 ? 'l3' : base === 2 ? 'l4' : undefined;
-    const fields = (proto ? HEADERS[proto] : undefined) ?? [];
+    const l2 = this.family === 'bridge' || this.family === 'netdev';
+    const protos = base === 0 ? (l2 ? (this.vlan ? ['ether', 'vlan'] : ['ether']) : [])
+      : base === 1 ? (this.l3 ? [this.l3] : [])
+        : base === 2 ? (this.l4 === undefined || !L4_HEADERS[this.l4] ? [] : [L4_HEADERS[this.l4]!]) : [];
+    const layer = base === 0 ? 'l2' : base === 1 ? 'l3' : base === 2 ? 'l4' : undefined;
+    const fields = protos.flatMap((proto) => (HEADERS[proto] ?? []).map((f) => [proto, ...f] as const));
     // Bit fields share their bytes: the bitwise that follows picks one by its mask.
-    const bitFields = fields.filter(([, off, size, , bits]) => bits && off === offset && size === len);
+    // A vlan bit field stands for its `ether type 8021q` dependency, like a
+    // network-layer field for its protocol match: it consumes it.
+    const bitFields = fields.filter(([, , off, size, , bits]) => bits && off === offset && size === len);
     if (bitFields.length) {
-      return { kind: 'bits', fields: bitFields.map(([name, , size, type, bits]) => ({ name: `${proto} ${name}`, type, size, bits: bits!, ...(layer ? { layer } : {}) })) };
+      return {
+        kind: 'bits',
+        fields: bitFields.map(([proto, name, , size, type, bits]) => {
+          const fieldLayer = proto === 'vlan' ? 'l3' : layer;
+          return { name: `${proto} ${name}`, type, size, bits: bits!, ...(fieldLayer ? { layer: fieldLayer } : {}) };
+        }),
+      };
     }
-    for (const [name, off, size, type, bits] of fields) {
+    for (const [proto, name, off, size, type, bits] of fields) {
       if (bits) continue;
       const field: Field = { name: `${proto} ${name}`, type, size, ...(layer ? { layer } : {}), ...(type === 'tcpflags' ? { flags: true } : {}) };
       if (name === 'protocol' || name === 'nexthdr') field.sets = 'l4';
-      if (proto === 'ether' && name === 'type') field.sets = 'l3';
+      if ((proto === 'ether' || proto === 'vlan') && name === 'type') field.sets = 'l3';
       if (off === offset && size === len) return { kind: 'field', field };
       // A shorter load at an address field's start is a prefix match on whole bytes.
       if (off === offset && len < size && (type === 'ipv4' || type === 'ipv6')) return { kind: 'field', field, prefix: len * 8 };
@@ -437,6 +449,8 @@ class RuleRenderer {
     if (key === 15) field.sets = 'l3';
     if (key === 16) field.sets = 'l4';
     if (key === 1) field.sets = 'l3';
+    // netdev tables: nft checks the device type before a link-layer match.
+    if (key === 8) field.sets = 'l2';
     const dreg = f.int('dreg');
     const sreg = f.int('sreg');
     if (dreg !== undefined) {
@@ -518,12 +532,15 @@ class RuleRenderer {
     return true;
   }
 
-  /** `meta mark set 0x1`, `ct mark set 0x1`: a store from a register an immediate filled. */
+  /** `meta mark set 0x1`, `ct mark set meta mark & 0xff`: a store of what a register holds. */
   private setStatement(field: Field, sreg: number): boolean {
     const src = this.regs.get(sreg);
-    if (src?.kind !== 'immediate' && src?.kind !== 'mapped') return false;
+    if (!src || src.kind === 'bits' || (src.kind === 'field' && (src.prefix !== undefined || src.field.bits))) return false;
     this.regs.delete(sreg);
-    this.emit(`${field.name} set ${src.kind === 'mapped' ? src.text : this.valueText(src.value, field.type)}`);
+    const value = src.kind === 'mapped' ? src.text
+      : src.kind === 'field' ? src.field.name
+      : src.kind === 'masked' ? `${src.field.name} & ${this.valueText(src.mask, src.field.type)}` : this.valueText(src.value, field.type);
+    this.emit(`${field.name} set ${value}`);
     return true;
   }
 
@@ -533,8 +550,19 @@ class RuleRenderer {
     const op = f.int('op') ?? 0;
     const mask = f.data('mask')?.value;
     const xor = f.data('xor')?.value;
-    if (sreg === undefined || dreg === undefined || op !== 0 || !mask || !xor || xor.some((x) => x !== 0)) return false;
+    if (sreg === undefined || dreg === undefined || op !== 0 || !mask || !xor || mask.length !== xor.length) return false;
     const src = this.regs.get(sreg);
+    if (xor.some((x) => x !== 0)) {
+      // (v & mask) ^ xor with a non-zero xor is a value for a store: `meta mark | 0x10` when the
+      // mask clears exactly the xor's bits, `meta mark ^ 0x10` when it keeps every bit.
+      if (src?.kind !== 'field' || src.prefix !== undefined || src.field.bits) return false;
+      const or = mask.every((m, i) => (m & xor[i]!) === 0 && (m | xor[i]!) === 0xff);
+      const xorOnly = mask.every((m) => m === 0xff);
+      if (!or && !xorOnly) return false;
+      this.regs.delete(sreg);
+      this.regs.set(dreg, { kind: 'mapped', text: `${src.field.name} ${or ? '|' : '^'} ${this.valueText(xor, src.field.type)}` });
+      return true;
+    }
     if (src?.kind === 'bits') {
       // The mask picks one bit field out of the bytes: `frag more-fragments`.
       const field = src.fields.find((x) => x.size === mask.length && BigInt(x.bits!.mask) === readBe(mask));
@@ -843,7 +871,9 @@ class RuleRenderer {
     this.consume(field);
     const at = this.emit(`${field.name} ${op}${value}`, exact && field.sets ? field.sets : undefined);
     if (!exact || !field.sets) return;
-    if (field.sets === 'l4') {
+    if (field.sets === 'l2') {
+      this.l2Dep = at;
+    } else if (field.sets === 'l4') {
       this.l4 = Number(intOf(exact, true));
       // nft hides `ip protocol` / `ip6 nexthdr` before a transport match only
       // in ip and ip6 tables; in inet, bridge and netdev tables only its own
@@ -855,14 +885,17 @@ class RuleRenderer {
       this.l3 = n === 2 ? 'ip' : n === 10 ? 'ip6' : undefined;
       this.l3Dep = at;
     } else {
+      // ether type / vlan type: the next header.
       const n = Number(intOf(exact, false));
-      this.l3 = n === 0x0800 ? 'ip' : n === 0x86dd ? 'ip6' : undefined;
+      this.l3 = n === 0x0800 ? 'ip' : n === 0x86dd ? 'ip6' : n === 0x0806 ? 'arp' : undefined;
+      if (n === 0x8100 || n === 0x88a8) this.vlan = true;
       this.l3Dep = at;
     }
   }
 
   /** A payload field consumes the dependency that selected its protocol. */
   private consume(field: Field): void {
+    if (field.layer === 'l2' && this.l2Dep >= 0) { this.out[this.l2Dep]!.hidden = true; this.l2Dep = -1; }
     if (field.layer === 'l3' && this.l3Dep >= 0) { this.out[this.l3Dep]!.hidden = true; this.l3Dep = -1; }
     if (field.layer === 'l4' && this.l4Dep >= 0) {
       this.out[this.l4Dep]!.hidden = true;

@@ -56,7 +56,7 @@ export function formatDuration(ms: bigint): string {
 }
 
 export type ValueType =
-  | 'ipv4' | 'ipv6' | 'ether' | 'int' | 'hex' | 'classid' | 'dscp' | 'ecn' | 'arpop' | 'mark' | 'proto' | 'nfproto' | 'ethertype' | 'ifname' | 'string'
+  | 'ipv4' | 'ipv6' | 'ether' | 'int' | 'hex' | 'classid' | 'dscp' | 'ecn' | 'arpop' | 'arphrd' | 'mark' | 'proto' | 'nfproto' | 'ethertype' | 'ifname' | 'string'
   | 'tcpflags' | 'icmptype' | 'icmp6type' | 'ctstate' | 'ctstatus' | 'ctdir' | 'pkttype' | 'hostint' | 'addrtype' | 'exists'
   /** A mobility header type (RFC 6275 and its successors). */
   | 'mhtype'
@@ -109,6 +109,8 @@ export function intOf(b: Uint8Array, hostOrder: boolean): bigint {
   return hostOrder && LITTLE_ENDIAN_HOST ? readBe(Uint8Array.from(b).reverse()) : readBe(b);
 }
 
+/** Device types (ARPHRD_*) nft names. */
+const ARPHRD_NAMES: Record<number, string> = { 1: 'ether', 772: 'loopback' };
 /** ARP operations (ARPOP_*), as nft names them. */
 const ARP_OPS: Record<number, string> = { 1: 'request', 2: 'reply', 3: 'rrequest', 4: 'rreply', 8: 'inrequest', 9: 'inreply', 10: 'nak' };
 /** DSCP code points nft names (RFC 2474, 2597, 3246, 5865, 8622). */
@@ -189,6 +191,10 @@ export function formatValue(b: Uint8Array, type: ValueType): string {
     }
     case 'dscp': case 'ecn':
       return bitFieldText(Number(intOf(b, false)), type);
+    case 'arphrd': {
+      const n = Number(intOf(b, true));
+      return ARPHRD_NAMES[n] ?? String(n);
+    }
     case 'arpop': {
       const n = Number(intOf(b, false));
       return ARP_OPS[n] ?? String(n);
