@@ -426,6 +426,50 @@ table bridge brv {
 		ether saddr 02:00:00:00:00:01 drop
 	}
 }
+table inet common {
+	chain fw {
+		type filter hook forward priority 0; policy accept;
+	}
+	chain c {
+		ct state new,established accept
+		tcp flags syn / syn,ack accept
+		tcp flags & (syn | ack) == syn | ack accept
+		udp sport 67 udp dport 68 accept
+		ip daddr 224.0.0.0/4 drop
+		ip6 daddr ff00::/8 drop
+		meta l4proto udp th dport 53 accept
+		ct original ip saddr 10.0.0.1 accept
+		reject with tcp reset
+		reject with icmp host-unreachable
+		reject
+		counter packets 10 bytes 100
+		limit rate 100/minute burst 5 packets accept
+		log group 1 prefix "x"
+		log level debug
+	}
+	chain n {
+		type nat hook prerouting priority -100; policy accept;
+		dnat ip to ip saddr map { 10.0.0.1 : 192.168.0.1 }
+		meta nfproto ipv4 tcp dport 80 redirect to :8080
+	}
+	chain p {
+		type nat hook postrouting priority 100; policy accept;
+		oifname "eth9" meta l4proto tcp snat ip to 1.2.3.4:1000-2000
+		oifname "eth9" meta l4proto udp masquerade to :1024-2048
+	}
+	chain raw {
+		type filter hook prerouting priority -300; policy accept;
+		notrack
+	}
+}
+table ip merged {
+	chain c {
+		tcp sport 1 tcp dport 2 accept
+		ip saddr 10.0.0.1 ip daddr 10.0.0.2 accept
+		ip protocol tcp ip saddr 10.0.0.3 accept
+		ip ttl 1 ip protocol udp accept
+	}
+}
 table netdev ndv {
 	chain ing {
 		type filter hook ingress device "lo" priority 0; policy accept;

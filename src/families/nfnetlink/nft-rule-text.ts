@@ -152,7 +152,9 @@ type Load =
   /** What a map lookup put in a register: `ip saddr map @m`. */
   | { kind: 'mapped'; text: string }
   /** Bytes that hold only bit fields (`frag more-fragments`): readable through a bitwise with one field's mask. */
-  | { kind: 'bits'; fields: Field[] };
+  | { kind: 'bits'; fields: Field[] }
+  /** Adjacent fields of one header read by one load (nft merges `udp sport 67 udp dport 68`). */
+  | { kind: 'merged'; fields: Field[] };
 
 /**
  * The registers of a rule. Rules name them two ways: NFT_REG_1..4 (1-4,
@@ -317,6 +319,7 @@ class RuleRenderer {
       if (load.kind === 'field' || load.kind === 'masked') this.mark(`load into reg ${reg} never used: ${load.field.name}`);
       else if (load.kind === 'mapped') this.mark(`load into reg ${reg} never used: ${load.text}`);
       else if (load.kind === 'bits') this.mark(`load into reg ${reg} never used: ${load.fields.map((x) => x.name).join(' or ')}`);
+      else if (load.kind === 'merged') this.mark(`load into reg ${reg} never used: ${load.fields.map((x) => x.name).join(' . ')}`);
     }
     const text = this.out.filter((s) => !s.hidden).map((s) => s.text).join(' ');
     const complete = this.unknown.length === 0;
@@ -434,6 +437,16 @@ class RuleRenderer {
       // A shorter load at an address field's start is a prefix match on whole bytes.
       if (off === offset && len < size && (type === 'ipv4' || type === 'ipv6')) return { kind: 'field', field, prefix: len * 8 };
     }
+    // Consecutive whole fields exactly covering the load: a merged match, split back by cmp.
+    const merged: Field[] = [];
+    for (let at = offset; at < offset + len;) {
+      const next = fields.find(([, , off, size, , bits]) => !bits && off === at && at + size <= offset + len);
+      if (!next) break;
+      const [proto, name, , size, type] = next;
+      merged.push({ name: `${proto} ${name}`, type, size, ...(layer ? { layer } : {}) });
+      at += size;
+      if (at === offset + len && merged.length > 1) return { kind: 'merged', fields: merged };
+    }
     // nft's raw payload syntax: @base,offset bits,length bits.
     const raw = ['@ll', '@nh', '@th', '@ih'][base] ?? `@${base}`;
     return { kind: 'field', field: { name: `${raw},${offset * 8},${len * 8}`, type: len <= 4 ? 'int' : 'hex' } };
@@ -535,7 +548,7 @@ class RuleRenderer {
   /** `meta mark set 0x1`, `ct mark set meta mark & 0xff`: a store of what a register holds. */
   private setStatement(field: Field, sreg: number): boolean {
     const src = this.regs.get(sreg);
-    if (!src || src.kind === 'bits' || (src.kind === 'field' && (src.prefix !== undefined || src.field.bits))) return false;
+    if (!src || src.kind === 'bits' || src.kind === 'merged' || (src.kind === 'field' && (src.prefix !== undefined || src.field.bits))) return false;
     this.regs.delete(sreg);
     const value = src.kind === 'mapped' ? src.text
       : src.kind === 'field' ? src.field.name
@@ -583,6 +596,17 @@ class RuleRenderer {
     const value = f.data('data')?.value;
     if (sreg === undefined || op === undefined || op > 5 || !value) return false;
     const load = this.regs.get(sreg);
+    if (load?.kind === 'merged') {
+      if (op !== 0 || value.length !== load.fields.reduce((n, x) => n + x.size!, 0)) return false;
+      this.regs.delete(sreg);
+      let at = 0;
+      for (const field of load.fields) {
+        const part = value.subarray(at, at + field.size!);
+        this.match(field, this.valueText(part, field.type), '', part);
+        at += field.size!;
+      }
+      return true;
+    }
     if (!load || load.kind === 'immediate' || load.kind === 'mapped' || load.kind === 'bits') return false;
     if (load.kind === 'field' && load.field.bits) {
       // A bit field compares its masked bytes; nft prints the field's own value.
@@ -1015,6 +1039,19 @@ class RuleRenderer {
     if ((type !== 0 && type !== 1) || (family !== 2 && family !== 10)) return false;
     const addrType: ValueType = family === 2 ? 'ipv4' : 'ipv6';
     const REGS = ['regAddrMin', 'regAddrMax', 'regProtoMin', 'regProtoMax'];
+    const qualifier = this.family === 'inet' ? (family === 2 ? ' ip' : ' ip6') : '';
+    // The address from a map lookup: `dnat ip to ip saddr map { ... }`.
+    const minReg = f.int('regAddrMin');
+    const mapped = minReg === undefined ? undefined : this.regs.get(minReg);
+    if (mapped?.kind === 'mapped') {
+      const maxReg = f.int('regAddrMax');
+      if ((maxReg !== undefined && maxReg !== minReg) || f.has('regProtoMin') || f.has('regProtoMax')) return false;
+      const flags = natFlags(f.int('flags') ?? 0, ['map-ips']);
+      if (flags === undefined) return false;
+      this.regs.delete(minReg!);
+      this.emit(`${type === 0 ? 'snat' : 'dnat'}${qualifier} to ${mapped.text}${flags}`);
+      return true;
+    }
     const reg = (key: string) => {
       const r = f.int(key);
       if (r === undefined) return undefined;
@@ -1036,7 +1073,6 @@ class RuleRenderer {
       to = family === 10 && protoMin ? `[${a}${b}]` : `${a}${b}`;
     }
     if (protoMin) to += `:${portRange(protoMin, protoMax)}`;
-    const qualifier = this.family === 'inet' ? (family === 2 ? ' ip' : ' ip6') : '';
     const flags = natFlags(f.int('flags') ?? 0, ['map-ips', 'proto-specified']);
     if (flags === undefined) return false;
     this.emit(`${type === 0 ? 'snat' : 'dnat'}${qualifier}${to ? ` to ${to}` : ''}${flags}`);
