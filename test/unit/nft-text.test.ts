@@ -545,4 +545,15 @@ describe('formatRuleset', () => {
       '\t\t# accept [unknown userdata 0x000901: userdata entry of 9 bytes runs past the 3 bytes (at byte 0)]', '\t}', '}', '',
     ]);
   });
+
+  it('marks a flowtable it does not render instead of leaving it out', () => {
+    const r: Ruleset = {
+      tables: [{ family: 'inet', name: 't', handle: 1, flags: [], use: 1, attributes: {} }],
+      chains: [], sets: [], rules: [],
+      flowtables: [{ family: 'inet', table: 't', name: 'ft', handle: 2, hook: 'ingress', priority: 0, devices: ['eth0', 'eth1'], attributes: {} }],
+    };
+    expect(formatRuleset(r, 'ruleset').split('\n')).toEqual([
+      'table inet t {', '\t# [flowtable ft not rendered: hook ingress priority 0 devices eth0, eth1]', '}', '',
+    ]);
+  });
 });

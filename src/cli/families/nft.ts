@@ -7,8 +7,8 @@ import { parseArgs } from 'node:util';
 import { openSocket } from '../../socket/open.js';
 import type { NetlinkSocket } from '../../socket/socket.js';
 import {
-  listChains, listObjects, listRules, listSetElements, listSets, listTables,
-  type NftChain, type NftObject, type NftRule, type NftSet, type NftSetElement, type NftTable,
+  listChains, listFlowtables, listObjects, listRules, listSetElements, listSets, listTables,
+  type NftChain, type NftFlowtable, type NftObject, type NftRule, type NftSet, type NftSetElement, type NftTable,
 } from '../../families/nfnetlink/nftables.js';
 import { renderRule, type NftSetText, type RuleText } from '../../families/nfnetlink/nft-rule-text.js';
 import {
@@ -43,6 +43,8 @@ export interface Ruleset {
   elements?: Map<NftSet, NftSetElement[]>;
   /** Named objects: counters, quotas, ... (ruleset listings only). */
   objects?: NftObject[];
+  /** Flowtables (ruleset listings only). */
+  flowtables?: NftFlowtable[];
   /** Interface names by index in the same namespace, to print `iif "lo"` as nft does. */
   ifnames?: ReadonlyMap<number, string>;
 }
@@ -54,9 +56,10 @@ export async function readRuleset(sock: NetlinkSocket, family: NfFamilyName | un
   const sets = what === 'ruleset' ? await listSets(sock, f) : [];
   const rules = what === 'ruleset' ? await listRules(sock, f) : [];
   const objects = what === 'ruleset' ? await listObjects(sock, f) : [];
+  const flowtables = what === 'ruleset' ? await listFlowtables(sock, f) : [];
   const elements = new Map<NftSet, NftSetElement[]>();
   for (const s of sets) elements.set(s, await listSetElements(sock, { family: s.family, table: s.table, set: s.name }));
-  return { tables, chains, sets, rules, elements, objects };
+  return { tables, chains, sets, rules, elements, objects, flowtables };
 }
 
 /** Interface names by index, from the rtnetlink links of the namespace the rules live in. */
@@ -141,6 +144,11 @@ function tableFlagsText(flags: Array<string | number>): string | undefined {
   return `# [unknown table flags ${flags.join(',')}]`;
 }
 
+function flowtableFacts(ft: NftFlowtable): string {
+  return [ft.hook && `hook ${ft.hook}`, ft.priority !== undefined && `priority ${ft.priority}`, ft.devices.length && `devices ${ft.devices.join(', ')}`]
+    .filter(Boolean).join(' ') || 'no hook';
+}
+
 /** ` device "lo"` or ` devices = { a, b }` after a base chain's hook. */
 function devicesText(devices: string[] | undefined): string {
   if (!devices?.length) return '';
@@ -170,6 +178,8 @@ export function formatRuleset(r: Ruleset, what: 'tables' | 'chains' | 'ruleset')
     const blocks: string[][] = [];
     for (const o of r.objects?.filter((x) => same(x, t)) ?? []) blocks.push(renderObject(objectInput(o)));
     for (const s of r.sets.filter((x) => same(x, t) && !isAnonymous(x))) blocks.push(renderSet(setInput(s, r.elements?.get(s) ?? [])));
+    // Not rendered in nft's syntax (this machine's kernel cannot make one to check the text against): marked, with what is known.
+    for (const ft of r.flowtables?.filter((x) => same(x, t)) ?? []) blocks.push([`\t# [flowtable ${ft.name} not rendered: ${flowtableFacts(ft)}]`]);
     for (const c of r.chains.filter((x) => same(x, t))) {
       const body = [`\tchain ${c.name} {`];
       const chainComment = what === 'ruleset' ? commentText(userdataOf(c.attributes)) : undefined;
@@ -230,7 +240,7 @@ export const nftCommand: Command = {
         });
         const rules = r.rules.map((x) => ({ ...strip(x), text: texts.get(x)!.text }));
         const objects = (r.objects ?? []).map((o) => ({ ...strip(o), text: renderObject(objectInput(o)).join('\n') }));
-        context.stdout.write(toJson({ tables: r.tables.map(strip), chains: r.chains.map(strip), sets, rules, objects }));
+        context.stdout.write(toJson({ tables: r.tables.map(strip), chains: r.chains.map(strip), sets, rules, objects, flowtables: (r.flowtables ?? []).map(strip) }));
       } else {
         context.stdout.write(formatRuleset(r, what));
       }

@@ -27,7 +27,7 @@ export const NFT_MSG = {
   newtable: 0, gettable: 1, deltable: 2, newchain: 3, getchain: 4, delchain: 5,
   newrule: 6, getrule: 7, delrule: 8, newset: 9, getset: 10, delset: 11,
   newsetelem: 12, getsetelem: 13, delsetelem: 14, newgen: 15, getgen: 16,
-  newobj: 18, getobj: 19, delobj: 20,
+  newobj: 18, getobj: 19, delobj: 20, newflowtable: 22, getflowtable: 23, delflowtable: 24,
   destroytable: 26, destroychain: 27, destroyrule: 28, destroyset: 29,
 } as const;
 
@@ -121,6 +121,18 @@ export interface NftObject {
   /** Its state decoded by the spec (counter: bytes, packets; quota: bytes, flags, consumed), or bytes for other types. */
   data?: unknown;
   use?: number;
+  attributes: Attributes;
+}
+
+/** A flowtable (fast path for established flows), as NFT_MSG_GETFLOWTABLE dumps it. */
+export interface NftFlowtable {
+  family: NfFamilyName | number;
+  table: string;
+  name: string;
+  handle: number | bigint;
+  hook?: string;
+  priority?: number;
+  devices: string[];
   attributes: Attributes;
 }
 
@@ -238,6 +250,23 @@ export async function listObjects(sock: NetlinkSocket, options: { family?: NfFam
     if (a.data !== undefined) obj.data = a.data;
     if (a.use !== undefined) obj.use = Number(a.use);
     out.push(obj);
+  }
+  return options.table ? out.filter((x) => x.table === options.table) : out;
+}
+
+export async function listFlowtables(sock: NetlinkSocket, options: { family?: NfFamilyName; table?: string } = {}): Promise<NftFlowtable[]> {
+  const out: NftFlowtable[] = [];
+  for await (const { family: fam, attributes: a } of dumpObjects(sock, NFT_MSG.getflowtable, 'newflowtable', options.family, options.table ? { table: options.table } : undefined)) {
+    const hook = a.hook as Obj | undefined;
+    const devs = ((hook?.devs as Obj | undefined)?.name ?? []) as unknown;
+    const ft: NftFlowtable = {
+      family: nfFamilyName(fam), table: String(a.table ?? ''), name: String(a.name ?? ''), handle: num(a.handle),
+      devices: (Array.isArray(devs) ? devs : [devs]).map(String), attributes: a,
+    };
+    // A flowtable hooks the devices' ingress whatever the table's family: netdev hook numbers.
+    if (hook?.num !== undefined) ft.hook = hookName(5, Number(hook.num));
+    if (hook?.priority !== undefined) ft.priority = Number(hook.priority) | 0;
+    out.push(ft);
   }
   return options.table ? out.filter((x) => x.table === options.table) : out;
 }
