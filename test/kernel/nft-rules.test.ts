@@ -470,6 +470,13 @@ table ip merged {
 		ip ttl 1 ip protocol udp accept
 	}
 }
+table ip cmt {
+	set d { type ipv4_addr; elements = { 10.0.0.1 comment "first", 10.0.0.2 } }
+	set t { type ipv4_addr; flags timeout; elements = { 10.0.0.1 timeout 1h comment "c" } }
+	set k { type ipv4_addr; counter; elements = { 10.0.0.1 comment "k" } }
+	map m { type ipv4_addr : verdict; elements = { 10.0.0.1 comment "m" : accept } }
+	set i { type ipv4_addr; flags interval; elements = { 10.0.0.0/24 comment "net" } }
+}
 table netdev ndv {
 	chain ing {
 		type filter hook ingress device "lo" priority 0; policy accept;

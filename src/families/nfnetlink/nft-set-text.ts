@@ -61,6 +61,8 @@ export interface ElementKeys {
   expiration?: number;
   /** Per-element expressions (counters), decoded like a rule's. */
   expressions?: unknown[];
+  /** `comment "..."` (or a marker), as listSetElements gives it. */
+  comment?: string;
 }
 
 /**
@@ -136,7 +138,7 @@ export function renderElements(elements: ElementKeys[], keyType: number, interva
   };
   keyed.sort((a, b) => compareBytes(sortKey(a.key), sortKey(b.key)));
   const out: string[] = [];
-  // What nft appends to an element: its own timeout (when not the set's), the time left, its expressions; then a map's data.
+  // What nft appends to an element: its own timeout (when not the set's), the time left, its expressions, its comment; then a map's data.
   const suffix = (e: Omit<ElementKeys, 'key'>) => {
     let t = '';
     if (e.timeout !== undefined && e.timeout !== setTimeout) t += ` timeout ${formatDuration(BigInt(e.timeout))}`;
@@ -145,6 +147,7 @@ export function renderElements(elements: ElementKeys[], keyType: number, interva
       const r = renderRule(e.expressions, { family: 'unspec' });
       t += ` ${r.text}`;
     }
+    if (e.comment !== undefined) t += ` ${e.comment}`;
     if (dataType !== undefined) t += ` : ${formatData(e.data, dataType)}`;
     return t;
   };
