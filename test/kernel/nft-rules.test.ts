@@ -477,6 +477,39 @@ table ip cmt {
 	map m { type ipv4_addr : verdict; elements = { 10.0.0.1 comment "m" : accept } }
 	set i { type ipv4_addr; flags interval; elements = { 10.0.0.0/24 comment "net" } }
 }
+table ip rt7 {
+	chain out {
+		type route hook output priority -150; policy accept;
+		meta mark set 1 counter
+	}
+	chain c {
+		quota over 10 mbytes drop
+		limit rate over 1/second burst 10 packets drop
+		ip saddr . ip daddr vmap { 10.0.0.1 . 10.0.0.2 : accept }
+		ct state established counter accept comment "c"
+		dup to 10.0.0.1
+		ip saddr 10.0.0.0/8 ip daddr != 10.0.0.0/8 masquerade comment "nope"
+	}
+}
+table inet i7 {
+	chain c {
+		reject with icmpx port-unreachable
+		reject with icmpv6 no-route
+		meta nfproto ipv6 reject with icmpv6 admin-prohibited
+	}
+}
+table netdev nd7 {
+	chain ing {
+		type filter hook ingress device "lo" priority -500; policy accept;
+		fwd to "lo"
+		dup to "lo"
+	}
+}
+table ip d2 {
+	chain c {
+		dup to 10.0.0.1 device "lo"
+	}
+}
 table netdev ndv {
 	chain ing {
 		type filter hook ingress device "lo" priority 0; policy accept;

@@ -70,6 +70,8 @@ export function bindNftables(family: Family): FamilyDecoders {
   const S54 = sets[54]!; // ct-expect-attrs
   const S55 = sets[55]!; // expr-osf-attrs
   const S56 = sets[56]!; // expr-connlimit-attrs
+  const S57 = sets[57]!; // expr-dup-attrs
+  const S58 = sets[58]!; // expr-fwd-attrs
   const A1 = attrsByValue(S1);
   const A2 = attrsByValue(S2);
   const A3 = attrsByValue(S3);
@@ -122,6 +124,8 @@ export function bindNftables(family: Family): FamilyDecoders {
   const A54 = attrsByValue(S54);
   const A55 = attrsByValue(S55);
   const A56 = attrsByValue(S56);
+  const A57 = attrsByValue(S57);
+  const A58 = attrsByValue(S58);
   const T0 = structs[0]!; // nfgenmsg
   const E0 = family.enums.get("ct-direction")!;
   // struct nfgenmsg (4 bytes)
@@ -2159,6 +2163,64 @@ export function bindNftables(family: Family): FamilyDecoders {
       case 2: // flags: u32
         if (out.flags !== undefined) break;
         out.flags = host.attribute(list, k, A56[2]!, (here ??= { set: S56, out, parent: up }));
+        continue;
+      }
+      host.unknown(out, list, k);
+    }
+    return out;
+  };
+  // attribute set expr-dup-attrs
+  const set57: SetDecoder = (host, list, start, end, up, selected) => {
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    const region = list.regionAddress;
+    for (let k = start; k < end; k = list.next(k)) {
+      const status = list.status(k);
+      if (status !== STATUS_OK && status !== STATUS_BAD_NEST) throw list.error(k)!;
+      const type = list.type(k);
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = region + list.offset(k) + NLA_HDRLEN;
+      const n = list.length(k) - NLA_HDRLEN;
+      switch (type) {
+      case 1: // sreg-addr: u32
+        if (out.sregAddr !== undefined) break;
+        out.sregAddr = host.attribute(list, k, A57[1]!, (here ??= { set: S57, out, parent: up }));
+        continue;
+      case 2: // sreg-dev: u32
+        if (out.sregDev !== undefined) break;
+        out.sregDev = host.attribute(list, k, A57[2]!, (here ??= { set: S57, out, parent: up }));
+        continue;
+      }
+      host.unknown(out, list, k);
+    }
+    return out;
+  };
+  // attribute set expr-fwd-attrs
+  const set58: SetDecoder = (host, list, start, end, up, selected) => {
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    const region = list.regionAddress;
+    for (let k = start; k < end; k = list.next(k)) {
+      const status = list.status(k);
+      if (status !== STATUS_OK && status !== STATUS_BAD_NEST) throw list.error(k)!;
+      const type = list.type(k);
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = region + list.offset(k) + NLA_HDRLEN;
+      const n = list.length(k) - NLA_HDRLEN;
+      switch (type) {
+      case 1: // sreg-dev: u32
+        if (out.sregDev !== undefined) break;
+        out.sregDev = host.attribute(list, k, A58[1]!, (here ??= { set: S58, out, parent: up }));
+        continue;
+      case 2: // sreg-addr: u32
+        if (out.sregAddr !== undefined) break;
+        out.sregAddr = host.attribute(list, k, A58[2]!, (here ??= { set: S58, out, parent: up }));
+        continue;
+      case 3: // nfproto: u32
+        if (out.nfproto !== undefined) break;
+        out.nfproto = host.attribute(list, k, A58[3]!, (here ??= { set: S58, out, parent: up }));
         continue;
       }
       host.unknown(out, list, k);
@@ -4422,9 +4484,75 @@ export function bindNftables(family: Family): FamilyDecoders {
     }
     return out;
   };
+  // attribute set expr-dup-attrs, read from its bytes
+  const direct57: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // sreg-addr: u32
+          if (out.sregAddr !== undefined) break;
+          out.sregAddr = host.general(pos, A57[1]!, depth, (here ??= { set: S57, out, parent: up }));
+          continue;
+        case 2: // sreg-dev: u32
+          if (out.sregDev !== undefined) break;
+          out.sregDev = host.general(pos, A57[2]!, depth, (here ??= { set: S57, out, parent: up }));
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
+  // attribute set expr-fwd-attrs, read from its bytes
+  const direct58: DirectSetDecoder = (host, start, end, depth, up, selected) => {
+    if (depth >= DIRECT_MAX_DEPTH) throw USE_INDEX;
+    const out: Attributes = {};
+    let here: DecodeLevel | null = null;
+    const mem = host.codec.memory;
+    let next = start;
+    for (let pos = start; pos < end; pos = next) {
+      if (end - pos < NLA_HDRLEN) throw USE_INDEX;
+      const declared = mem.view.getUint16(pos, true);
+      if (declared < NLA_HDRLEN || declared > end - pos) throw USE_INDEX;
+      next = pos + ((declared + 3) & ~3);
+      const raw = mem.view.getUint16(pos + 2, true);
+      const type = raw & NLA_TYPE_MASK;
+      if (selected !== null && (type >= selected.length || selected[type] === 0)) continue;
+      const at = pos + NLA_HDRLEN;
+      const n = declared - NLA_HDRLEN;
+      switch (type) {
+        case 1: // sreg-dev: u32
+          if (out.sregDev !== undefined) break;
+          out.sregDev = host.general(pos, A58[1]!, depth, (here ??= { set: S58, out, parent: up }));
+          continue;
+        case 2: // sreg-addr: u32
+          if (out.sregAddr !== undefined) break;
+          out.sregAddr = host.general(pos, A58[2]!, depth, (here ??= { set: S58, out, parent: up }));
+          continue;
+        case 3: // nfproto: u32
+          if (out.nfproto !== undefined) break;
+          out.nfproto = host.general(pos, A58[3]!, depth, (here ??= { set: S58, out, parent: up }));
+          continue;
+      }
+      keepUnknown(out, mem.u8, raw, at, n);
+    }
+    return out;
+  };
   return {
-    sets: new Map([[S0, set0], [S1, set1], [S2, set2], [S3, set3], [S4, set4], [S5, set5], [S6, set6], [S7, set7], [S8, set8], [S9, set9], [S10, set10], [S11, set11], [S12, set12], [S13, set13], [S14, set14], [S15, set15], [S16, set16], [S17, set17], [S18, set18], [S19, set19], [S20, set20], [S21, set21], [S22, set22], [S23, set23], [S24, set24], [S25, set25], [S26, set26], [S27, set27], [S28, set28], [S29, set29], [S30, set30], [S31, set31], [S32, set32], [S33, set33], [S34, set34], [S35, set35], [S36, set36], [S37, set37], [S38, set38], [S39, set39], [S40, set40], [S41, set41], [S42, set42], [S43, set43], [S44, set44], [S45, set45], [S46, set46], [S47, set47], [S48, set48], [S49, set49], [S50, set50], [S51, set51], [S52, set52], [S53, set53], [S54, set54], [S55, set55], [S56, set56]]),
-    direct: new Map([[S0, direct0], [S1, direct1], [S2, direct2], [S3, direct3], [S4, direct4], [S5, direct5], [S6, direct6], [S7, direct7], [S8, direct8], [S9, direct9], [S10, direct10], [S11, direct11], [S12, direct12], [S13, direct13], [S14, direct14], [S15, direct15], [S16, direct16], [S17, direct17], [S18, direct18], [S19, direct19], [S20, direct20], [S21, direct21], [S22, direct22], [S23, direct23], [S24, direct24], [S25, direct25], [S26, direct26], [S27, direct27], [S28, direct28], [S29, direct29], [S30, direct30], [S31, direct31], [S32, direct32], [S33, direct33], [S34, direct34], [S35, direct35], [S36, direct36], [S37, direct37], [S38, direct38], [S39, direct39], [S40, direct40], [S41, direct41], [S42, direct42], [S43, direct43], [S44, direct44], [S45, direct45], [S46, direct46], [S47, direct47], [S48, direct48], [S49, direct49], [S50, direct50], [S51, direct51], [S52, direct52], [S53, direct53], [S54, direct54], [S55, direct55], [S56, direct56]]),
+    sets: new Map([[S0, set0], [S1, set1], [S2, set2], [S3, set3], [S4, set4], [S5, set5], [S6, set6], [S7, set7], [S8, set8], [S9, set9], [S10, set10], [S11, set11], [S12, set12], [S13, set13], [S14, set14], [S15, set15], [S16, set16], [S17, set17], [S18, set18], [S19, set19], [S20, set20], [S21, set21], [S22, set22], [S23, set23], [S24, set24], [S25, set25], [S26, set26], [S27, set27], [S28, set28], [S29, set29], [S30, set30], [S31, set31], [S32, set32], [S33, set33], [S34, set34], [S35, set35], [S36, set36], [S37, set37], [S38, set38], [S39, set39], [S40, set40], [S41, set41], [S42, set42], [S43, set43], [S44, set44], [S45, set45], [S46, set46], [S47, set47], [S48, set48], [S49, set49], [S50, set50], [S51, set51], [S52, set52], [S53, set53], [S54, set54], [S55, set55], [S56, set56], [S57, set57], [S58, set58]]),
+    direct: new Map([[S0, direct0], [S1, direct1], [S2, direct2], [S3, direct3], [S4, direct4], [S5, direct5], [S6, direct6], [S7, direct7], [S8, direct8], [S9, direct9], [S10, direct10], [S11, direct11], [S12, direct12], [S13, direct13], [S14, direct14], [S15, direct15], [S16, direct16], [S17, direct17], [S18, direct18], [S19, direct19], [S20, direct20], [S21, direct21], [S22, direct22], [S23, direct23], [S24, direct24], [S25, direct25], [S26, direct26], [S27, direct27], [S28, direct28], [S29, direct29], [S30, direct30], [S31, direct31], [S32, direct32], [S33, direct33], [S34, direct34], [S35, direct35], [S36, direct36], [S37, direct37], [S38, direct38], [S39, direct39], [S40, direct40], [S41, direct41], [S42, direct42], [S43, direct43], [S44, direct44], [S45, direct45], [S46, direct46], [S47, direct47], [S48, direct48], [S49, direct49], [S50, direct50], [S51, direct51], [S52, direct52], [S53, direct53], [S54, direct54], [S55, direct55], [S56, direct56], [S57, direct57], [S58, direct58]]),
     structs: new Map([[structs[0]!, struct0]]),
   };
 }

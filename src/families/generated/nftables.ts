@@ -629,6 +629,21 @@ export const nftables: FamilySpec = {
         [2,"flags","u32",{"be":true}],
       ],
     },
+    "expr-dup-attrs": {
+      "prefix": "nfta-dup-",
+      "attrs": [
+        [1,"sreg-addr","u32",{"be":true}],
+        [2,"sreg-dev","u32",{"be":true}],
+      ],
+    },
+    "expr-fwd-attrs": {
+      "prefix": "nfta-fwd-",
+      "attrs": [
+        [1,"sreg-dev","u32",{"be":true}],
+        [2,"sreg-addr","u32",{"be":true}],
+        [3,"nfproto","u32",{"be":true}],
+      ],
+    },
   },
   "subMessages": {
     "expr-ops": {
@@ -661,6 +676,8 @@ export const nftables: FamilySpec = {
       "socket": {"set":"expr-socket-attrs"},
       "osf": {"set":"expr-osf-attrs"},
       "connlimit": {"set":"expr-connlimit-attrs"},
+      "dup": {"set":"expr-dup-attrs"},
+      "fwd": {"set":"expr-fwd-attrs"},
     },
     "obj-data": {
       "counter": {"set":"counter-attrs"},

@@ -317,6 +317,7 @@ class RuleRenderer {
     this.flushRange(undefined);
     for (const [reg, load] of this.regs.entries()) {
       if (load.kind === 'field' || load.kind === 'masked') this.mark(`load into reg ${reg} never used: ${load.field.name}`);
+      else if (load.kind === 'immediate') this.mark(`value in reg ${reg} never used: 0x${hex(load.value)}`);
       else if (load.kind === 'mapped') this.mark(`load into reg ${reg} never used: ${load.text}`);
       else if (load.kind === 'bits') this.mark(`load into reg ${reg} never used: ${load.fields.map((x) => x.name).join(' or ')}`);
       else if (load.kind === 'merged') this.mark(`load into reg ${reg} never used: ${load.fields.map((x) => x.name).join(' . ')}`);
@@ -372,6 +373,8 @@ class RuleRenderer {
       case 'notrack':
         this.emit('notrack');
         return true;
+      case 'dup': return this.dupOrFwd(f, 'dup');
+      case 'fwd': return this.dupOrFwd(f, 'fwd');
       case 'log': return this.log(f);
       case 'limit': return this.limit(f);
       case 'reject': return this.reject(f);
@@ -503,6 +506,36 @@ class RuleRenderer {
     const r = result === undefined ? undefined : RESULTS[result];
     if (!r) return false;
     this.regs.set(dreg, { kind: 'field', field: { name: `fib ${words.join(' . ')} ${r[0]}`, type: flags & 32 ? 'exists' : r[1] } });
+    return true;
+  }
+
+  /**
+   * `dup to 10.0.0.1 device "lo"`, `dup to "lo"`, `fwd to "lo"`, `fwd ip to
+   * 10.0.0.1 device "lo"`: the address and device come from immediates.
+   */
+  private dupOrFwd(f: ExprFields, word: 'dup' | 'fwd'): boolean {
+    const take = (key: string): Uint8Array | null | undefined => {
+      const r = f.int(key);
+      if (r === undefined) return undefined;
+      const load = this.regs.get(r);
+      if (load?.kind !== 'immediate') return null;
+      this.regs.delete(r);
+      return load.value;
+    };
+    const addr = take('sregAddr');
+    const dev = take('sregDev');
+    if (addr === null || dev === null || (!addr && !dev)) return false;
+    const device = dev ? this.valueText(dev, 'ifindex') : undefined;
+    if (!addr) {
+      this.emit(`${word} to ${device}`);
+      return true;
+    }
+    const nfproto = word === 'fwd' ? f.int('nfproto') : undefined;
+    const v6 = addr.length === 16;
+    if (!v6 && addr.length !== 4) return false;
+    const family = word === 'fwd' ? (nfproto === 2 ? ' ip' : nfproto === 10 ? ' ip6' : undefined) : '';
+    if (family === undefined) return false;
+    this.emit(`${word}${family} to ${this.valueText(addr, v6 ? 'ipv6' : 'ipv4')}${device ? ` device ${device}` : ''}`);
     return true;
   }
 
