@@ -15,7 +15,7 @@ import {
   concatTypes, mapDataTypeName, keyTypeName, renderElements, renderSet, type NftSetInput,
 } from '../../families/nfnetlink/nft-set-text.js';
 import { renderObject } from '../../families/nfnetlink/nft-object-text.js';
-import { userdataComment } from '../../families/nfnetlink/nft-userdata.js';
+import { commentText } from '../../families/nfnetlink/nft-userdata.js';
 import type { Attributes } from '../../schema/decode.js';
 import { NFPROTO, type NfFamilyName } from '../../families/nfnetlink/nfgenmsg.js';
 import { links } from '../../families/rtnetlink/links.js';
@@ -73,18 +73,10 @@ const isAnonymous = (s: NftSet) => s.flags.includes('anonymous');
 
 const userdataOf = (a: Attributes) => (a.userdata instanceof Uint8Array ? a.userdata : undefined);
 
-/**
- * The `comment "..."` nft prints for an object's userdata (entry type 0), or
- * a marker with the bytes when they do not parse: never dropped silently.
- */
-function commentText(bytes: Uint8Array | undefined): string | undefined {
-  if (!bytes) return undefined;
-  try {
-    const c = userdataComment(bytes, 0);
-    return c === undefined ? undefined : `comment "${c}"`;
-  } catch (err) {
-    return `# [unknown userdata 0x${Buffer.from(bytes).toString('hex')}: ${(err as Error).message}]`;
-  }
+/** A table's or chain's comment line: a marker line, commented out, when its userdata does not parse. */
+function commentLine(a: Attributes): string | undefined {
+  const comment = commentText(a.userdata);
+  return comment && (comment.understood ? comment.text : `# ${comment.text}`);
 }
 
 function setInput(s: NftSet, elements: NftSetElement[]): NftSetInput {
@@ -127,10 +119,10 @@ export function ruleTexts(r: Ruleset): Map<NftRule, RuleText> {
     const text = renderRule(elems, {
       family: rule.family, sets: byTable.get(`${rule.family} ${rule.table}`) ?? new Map(), ...(ifnames ? { ifname: (i: number) => ifnames.get(i) } : {}),
     });
-    const comment = commentText(userdataOf(rule.attributes));
+    const comment = commentText(rule.attributes.userdata);
     if (comment === undefined) out.set(rule, text);
-    else if (!comment.startsWith('#')) out.set(rule, { ...text, text: `${text.text} ${comment}` });
-    else out.set(rule, { text: `${text.complete ? '# ' : ''}${text.text} ${comment.slice(2)}`, complete: false, unknown: [...text.unknown, comment.slice(2)] });
+    else if (comment.understood) out.set(rule, { ...text, text: `${text.text} ${comment.text}` });
+    else out.set(rule, { text: `${text.complete ? '# ' : ''}${text.text} ${comment.text}`, complete: false, unknown: [...text.unknown, comment.text] });
   }
   return out;
 }
@@ -172,7 +164,7 @@ export function formatRuleset(r: Ruleset, what: 'tables' | 'chains' | 'ruleset')
     // Flags first; once printed, a blank line comes before the table's first object.
     const flags = what === 'ruleset' ? tableFlagsText(t.flags) : undefined;
     if (flags !== undefined) out.push(`\t${flags}`);
-    const tableComment = what === 'ruleset' ? commentText(userdataOf(t.attributes)) : undefined;
+    const tableComment = what === 'ruleset' ? commentLine(t.attributes) : undefined;
     if (tableComment !== undefined) out.push(`\t${tableComment}`);
     // A ruleset listing separates the objects of a table by a blank line, as nft does.
     const blocks: string[][] = [];
@@ -182,7 +174,7 @@ export function formatRuleset(r: Ruleset, what: 'tables' | 'chains' | 'ruleset')
     for (const ft of r.flowtables?.filter((x) => same(x, t)) ?? []) blocks.push([`\t# [flowtable ${ft.name} not rendered: ${flowtableFacts(ft)}]`]);
     for (const c of r.chains.filter((x) => same(x, t))) {
       const body = [`\tchain ${c.name} {`];
-      const chainComment = what === 'ruleset' ? commentText(userdataOf(c.attributes)) : undefined;
+      const chainComment = what === 'ruleset' ? commentLine(c.attributes) : undefined;
       if (chainComment !== undefined) body.push(`\t\t${chainComment}`);
       if (c.hook !== undefined) {
         body.push(`\t\ttype ${c.type ?? 'filter'} hook ${c.hook}${devicesText(c.devices)} priority ${c.priority ?? 0}; policy ${c.policy ?? 'accept'};`);

@@ -2,7 +2,7 @@
 // comments, and a set's auto-merge flag and typeof expressions.
 
 import { TruncatedError } from '../../codec/errors.js';
-import { cString } from './nft-values.js';
+import { cString, hex } from './nft-values.js';
 
 /**
  * nft's own annotations (libnftnl "udata"): u8 type, u8 length, value. Rule,
@@ -31,4 +31,20 @@ export function userdataComment(bytes: Uint8Array | undefined, type: number): st
   if (!bytes) return undefined;
   const v = parseUserdata(bytes).get(type);
   return v ? cString(v) : undefined;
+}
+
+/**
+ * What nft prints for an object's comment (userdata entry 0): `comment
+ * "..."`, understood; or, when the userdata does not parse, an `[unknown
+ * userdata ...]` marker with its bytes, so that nothing is dropped silently.
+ * Undefined when there is no comment.
+ */
+export function commentText(bytes: unknown): { text: string; understood: boolean } | undefined {
+  if (!(bytes instanceof Uint8Array)) return undefined;
+  try {
+    const c = userdataComment(bytes, 0);
+    return c === undefined ? undefined : { text: `comment "${c}"`, understood: true };
+  } catch (err) {
+    return { text: `[unknown userdata 0x${hex(bytes)}: ${(err as Error).message}]`, understood: false };
+  }
 }

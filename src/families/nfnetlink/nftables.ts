@@ -18,7 +18,7 @@ import { decodeBatchMessage, type Attributes } from '../../schema/decode.js';
 import { encodeAttributes } from '../../schema/encode.js';
 import type { Family } from '../../schema/compile.js';
 import type { NftData } from './nft-values.js';
-import { userdataComment } from './nft-userdata.js';
+import { commentText } from './nft-userdata.js';
 import {
   NFNL_MSG_BATCH_BEGIN, NFNL_MSG_BATCH_END, NFNL_SUBSYS_NFTABLES, nfFamilyName, nfFamilyNumber, nfgenmsg, nfnlType,
   type NfFamilyName,
@@ -295,17 +295,6 @@ const VERDICT_NUMBERS: Record<string, number> = { continue: -1, break: -2, jump:
  * The elements of one set (NFT_MSG_GETSETELEM). The kernel needs the family,
  * table and set to find it; the order is the kernel's (nft sorts on output).
  */
-/** An element's comment: entry 0 of its userdata, as nft writes it; a marker when the userdata does not parse. */
-function elementComment(userdata: unknown): string | undefined {
-  if (!(userdata instanceof Uint8Array)) return undefined;
-  try {
-    const text = userdataComment(userdata, 0);
-    return text === undefined ? undefined : `comment "${text}"`;
-  } catch (err) {
-    return `[unknown userdata 0x${Array.from(userdata, (b) => b.toString(16).padStart(2, '0')).join('')}: ${(err as Error).message}]`;
-  }
-}
-
 /** NFTA_SET_ELEM_FLAGS as its number (the schema gives flag names, or numbers for unnamed bits). */
 function elementFlags(v: unknown): number {
   if (v === undefined) return 0;
@@ -327,8 +316,8 @@ export async function listSetElements(sock: NetlinkSocket, options: { family: Nf
     const elems = ((a.elements as Obj | undefined)?.elem ?? []) as Obj[];
     for (const e of elems) {
       const el: NftSetElement = { flags: elementFlags(e.flags), attributes: e as Attributes };
-      const comment = elementComment(e.userdata);
-      if (comment !== undefined) el.comment = comment;
+      const comment = commentText(e.userdata);
+      if (comment) el.comment = comment.text;
       const key = nftData(e.key);
       if (key) el.key = key;
       const keyEnd = nftData(e.keyEnd);
