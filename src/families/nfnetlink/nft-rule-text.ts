@@ -34,6 +34,8 @@ import type { AttributeSetSchema } from '../../schema/compile.js';
 import {
   bitFieldText, byteRate, dataFromObject, describeObject, equalBytes, formatDuration, formatValue, hex, intOf, readBe, verdictText, type NftData, type ValueType,
 } from './nft-values.js';
+import { nfFamilyName } from './nfgenmsg.js';
+import { unnameValue } from '../../schema/values.js';
 import { CT_KEYS, HEADERS, IP_OPTIONS, IPV6_EXTHDRS, L4_HEADERS, META_KEYS, TCP_OPTIONS } from './nft-fields.js';
 
 // ─── expression attributes, by the spec's names ──────────────────────────────
@@ -61,22 +63,8 @@ class ExprFields {
     if (v === undefined) return undefined;
     if (typeof v === 'number' || typeof v === 'bigint') return BigInt(v);
     const a = this.format?.byKey.get(key);
-    if (typeof v === 'string') {
-      const e = a?.enum?.byName.get(v);
-      if (e === undefined) throw new MalformedError(`${this.name}: attribute ${key} has unknown name '${v}'`, 0);
-      return BigInt(e);
-    }
-    if (Array.isArray(v)) {
-      let mask = 0n;
-      for (const f of v) {
-        if (typeof f === 'number') { mask |= BigInt(f); continue; }
-        const bit = a?.enum?.byName.get(String(f));
-        if (bit === undefined) throw new MalformedError(`${this.name}: attribute ${key} has unknown flag '${String(f)}'`, 0);
-        mask |= BigInt(a!.enum!.mask(bit));
-      }
-      return mask;
-    }
-    throw new MalformedError(`${this.name}: attribute ${key} is not an integer`, 0);
+    // Names back to the kernel's numbers: the schema's own inverse of its naming.
+    return BigInt(unnameValue(a?.enum, a?.asFlags ?? false, v, `${this.name}.${key}`));
   }
 
   str(key: string): string | undefined {
@@ -249,7 +237,6 @@ const TYPE_SIZES: Partial<Record<ValueType, number>> = {
   ipv4: 4, ipv6: 16, ether: 6, ifname: 16, mark: 4, hostint: 4, ifindex: 4, proto: 1, nfproto: 1, ethertype: 2, ctstate: 4, ctstatus: 4, ctdir: 1, pkttype: 1,
 };
 
-const FAMILY_NAMES: Record<number, string> = { 1: 'inet', 2: 'ip', 3: 'arp', 5: 'netdev', 7: 'bridge', 10: 'ip6' };
 const CMP_OPS = ['', '!= ', '< ', '<= ', '> ', '>= '];
 
 let formats: Map<string, AttributeSetSchema | undefined> | null = null;
@@ -281,7 +268,7 @@ class RuleRenderer {
   private pendingLow: { slot: number; value: Uint8Array; field: Field } | null = null;
 
   constructor(private readonly ctx: RenderContext) {
-    this.family = typeof ctx.family === 'number' ? FAMILY_NAMES[ctx.family] ?? String(ctx.family) : ctx.family;
+    this.family = String(typeof ctx.family === 'number' ? nfFamilyName(ctx.family) : ctx.family);
     if (this.family === 'ip') this.l3 = 'ip';
     if (this.family === 'ip6') this.l3 = 'ip6';
     if (this.family === 'arp') this.l3 = 'arp';

@@ -16,8 +16,9 @@ import type { NetlinkSocket, RequestSpec, Reply } from '../../socket/socket.js';
 import { defaultRegistry } from '../../schema/default-registry.js';
 import { decodeBatchMessage, type Attributes } from '../../schema/decode.js';
 import { encodeAttributes } from '../../schema/encode.js';
+import { unnameValue } from '../../schema/values.js';
 import type { Family } from '../../schema/compile.js';
-import type { NftData } from './nft-values.js';
+import { dataFromObject, type NftData } from './nft-values.js';
 import { commentText } from './nft-userdata.js';
 import {
   NFNL_MSG_BATCH_BEGIN, NFNL_MSG_BATCH_END, NFNL_SUBSYS_NFTABLES, nfFamilyName, nfFamilyNumber, nfgenmsg, nfnlType,
@@ -274,22 +275,10 @@ export async function listFlowtables(sock: NetlinkSocket, options: { family?: Nf
   return options.table ? out.filter((x) => x.table === options.table) : out;
 }
 
+/** A decoded NFTA_DATA nest (value or verdict), as nft-values reads it. */
 function nftData(v: unknown): NftData | undefined {
-  if (!v || typeof v !== 'object') return undefined;
-  const o = v as Obj;
-  const out: NftData = {};
-  if (o.value instanceof Uint8Array) out.value = o.value;
-  const verdict = o.verdict as Obj | undefined;
-  if (verdict) {
-    const code = typeof verdict.code === 'string' ? VERDICT_NUMBERS[verdict.code] : Number(verdict.code);
-    if (code === undefined) throw new ArgumentError(`unknown verdict '${String(verdict.code)}'`);
-    out.verdict = { code: code > 0x7fffffff ? code - 0x100000000 : code };
-    if (verdict.chain !== undefined) out.verdict.chain = String(verdict.chain);
-  }
-  return out;
+  return v && typeof v === 'object' ? dataFromObject(v as Obj) : undefined;
 }
-
-const VERDICT_NUMBERS: Record<string, number> = { continue: -1, break: -2, jump: -3, goto: -4, return: -5, drop: 0, accept: 1, stolen: 2, queue: 3, repeat: 4 };
 
 /**
  * The elements of one set (NFT_MSG_GETSETELEM). The kernel needs the family,
@@ -298,15 +287,8 @@ const VERDICT_NUMBERS: Record<string, number> = { continue: -1, break: -2, jump:
 /** NFTA_SET_ELEM_FLAGS as its number (the schema gives flag names, or numbers for unnamed bits). */
 function elementFlags(v: unknown): number {
   if (v === undefined) return 0;
-  if (typeof v === 'number') return v;
-  const names = family().enums.get('set-elem-flags')!;
-  let mask = 0;
-  for (const f of v as Array<string | number>) {
-    const bit = typeof f === 'number' ? f : names.byName.get(f);
-    if (bit === undefined) throw new ArgumentError(`unknown set element flag '${String(f)}'`);
-    mask |= Number(bit);
-  }
-  return mask;
+  const e = family().enums.get('set-elem-flags');
+  return Number(unnameValue(e, true, v, 'set element flags'));
 }
 
 export async function listSetElements(sock: NetlinkSocket, options: { family: NfFamilyName | number; table: string; set: string }): Promise<NftSetElement[]> {
