@@ -8,9 +8,11 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/main.js';
 import { captureContext } from '../helpers/cli.js';
 import { decodeCommand } from '../../src/cli/trace/decode.js';
-import { createRecordCommand, procConnectorControl } from '../../src/cli/trace/record.js';
+import { createRecordCommand } from '../../src/cli/trace/record.js';
+import { procMulticastRequest } from '../../src/families/connector/cn-msg.js';
 import { createViewCommand } from '../../src/cli/trace/view.js';
-import { parseWatch, RTNL_GROUPS } from '../../src/cli/trace/watch.js';
+import { parseWatch } from '../../src/cli/trace/watch.js';
+import { RTNL_GROUPS } from '../../src/families/rtnetlink/groups.js';
 import { loadCodec, NLMSG_DONE } from '../../src/codec/index.js';
 import { LoopbackKernel } from '../../src/transport/loopback/index.js';
 import { readTraceSync } from '../../src/trace/index.js';
@@ -158,7 +160,7 @@ describe('WATCH words', () => {
   });
 
   it('builds the proc connector control message the kernel expects', () => {
-    const bytes = procConnectorControl(1, 77, 5);
+    const bytes = procMulticastRequest('listen', 77, 5);
     const batch = loadCodec().scan(bytes);
     expect(batch.count).toBe(1);
     expect(batch.type(0)).toBe(NLMSG_DONE);

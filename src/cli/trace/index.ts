@@ -5,7 +5,7 @@ import { recordCommand } from './record.js';
 import { viewCommand } from './view.js';
 
 export { decodeCommand, recordCommand, viewCommand };
-export { createRecordCommand, FileTraceRecorder, procConnectorControl } from './record.js';
+export { createRecordCommand, FileTraceRecorder } from './record.js';
 export { createViewCommand } from './view.js';
 
 export const traceCommands: readonly Command[] = [recordCommand, decodeCommand, viewCommand];

@@ -12,7 +12,7 @@
 //              ▲ subscribe / dump / proc listen
 
 import { parseArgs } from 'node:util';
-import { NLM_F_DUMP, NLMSG_DONE, loadCodec } from '../../codec/index.js';
+import { NLM_F_DUMP } from '../../codec/index.js';
 import { GenlResolver } from '../../socket/genl.js';
 import { NetlinkSocket } from '../../socket/socket.js';
 import { openNative } from '../../transport/native.js';
@@ -22,7 +22,8 @@ import type { NetlinkDatagram } from '../../trace/datagram.js';
 import { TraceFileWriter } from '../../trace/node.js';
 import type { CapturedDatagram, TraceRecorder } from '../../trace/recorder.js';
 import { UsageError, type Command } from '../command.js';
-import { CN_IDX_PROC, parseWatch, type Watch } from './watch.js';
+import { parseWatch, type Watch } from './watch.js';
+import { CN_IDX_PROC, procMulticastRequest } from '../../families/connector/cn-msg.js';
 
 const USAGE = `usage: nlkit record -w FILE [--netns NAME] [--pcap] [--count N] [--duration S] -- WATCH...
 
@@ -50,29 +51,6 @@ With only dumps, recording ends when they are done.
 `;
 
 const FLUSH_INTERVAL_MS = 1000;
-
-/** PROC_CN_MCAST_LISTEN / _IGNORE (linux/cn_proc.h). */
-const PROC_CN_MCAST_LISTEN = 1;
-const PROC_CN_MCAST_IGNORE = 2;
-
-/**
- * nlmsghdr + struct cn_msg + the u32 operation, to the proc connector:
- *   ┌ nlmsghdr (16) ┬ idx u32 ┬ val u32 ┬ seq u32 ┬ ack u32 ┬ len u16 ┬ flags u16 ┬ op u32 ┐
- */
-export function procConnectorControl(op: number, portId: number, seq: number): Uint8Array {
-  const b = loadCodec().builder().reset();
-  const at = b.begin(NLMSG_DONE, 0, seq, portId).reserve(24);
-  const v = b.memory.view;
-  v.setUint32(at, CN_IDX_PROC, true);
-  v.setUint32(at + 4, 1, true); // CN_VAL_PROC
-  v.setUint32(at + 8, seq, true);
-  v.setUint32(at + 12, 0, true);
-  v.setUint16(at + 16, 4, true);
-  v.setUint16(at + 18, 0, true);
-  v.setUint32(at + 20, op, true);
-  b.end();
-  return b.finish().slice();
-}
 
 /**
  * Writes every captured datagram to a capture file (pcap or pcapng) and
@@ -210,7 +188,7 @@ export function createRecordCommand(deps: RecordDependencies = {}): Command {
             r.socket.subscribe([await r.resolver.group(w.family, w.group)]);
           } else {
             r.socket.subscribe([CN_IDX_PROC]);
-            r.transport.send(procConnectorControl(PROC_CN_MCAST_LISTEN, r.socket.portId, r.socket.allocateSeq()));
+            r.transport.send(procMulticastRequest('listen', r.socket.portId, r.socket.allocateSeq()));
             r.procListening = true;
           }
           listen(r);
@@ -235,7 +213,7 @@ export function createRecordCommand(deps: RecordDependencies = {}): Command {
         for (const r of sockets.values()) {
           if (r.procListening && !r.transport.closed) {
             try {
-              r.transport.send(procConnectorControl(PROC_CN_MCAST_IGNORE, r.socket.portId, r.socket.allocateSeq()));
+              r.transport.send(procMulticastRequest('ignore', r.socket.portId, r.socket.allocateSeq()));
             } catch {
               // closing anyway: the kernel stops sending when the socket goes
             }

@@ -10,26 +10,20 @@
 
 import { PROTOCOLS, protocolNumber, type ProtocolName } from '../../socket/open.js';
 import { UsageError } from '../command.js';
-
-/** RTNLGRP_* by the name after 'route:'. */
-export const RTNL_GROUPS: Record<string, number> = {
-  link: 1, notify: 2, neigh: 3, tc: 4, 'ipv4-ifaddr': 5, 'ipv4-mroute': 6, 'ipv4-route': 7, 'ipv4-rule': 8,
-  'ipv6-ifaddr': 9, 'ipv6-mroute': 10, 'ipv6-route': 11, 'ipv6-ifinfo': 12, 'ipv6-prefix': 18, 'ipv6-rule': 19,
-  'nd-useropt': 20, dcb: 23, 'ipv4-netconf': 24, 'ipv6-netconf': 25, mdb: 26, 'mpls-route': 27, nsid: 28,
-  'mpls-netconf': 29, 'ipv4-mroute-r': 30, 'ipv6-mroute-r': 31, nexthop: 32, brvlan: 33, 'mctp-ifaddr': 34,
-  tuntap: 35, stats: 36,
-};
-
-/** CN_IDX_PROC: the proc connector's index, which is also its group. */
-export const CN_IDX_PROC = 1;
+import { RTNL_GROUPS } from '../../families/rtnetlink/groups.js';
+import { RTM_GETLINK } from '../../families/rtnetlink/links.js';
+import { RTM_GETADDR } from '../../families/rtnetlink/addresses.js';
+import { RTM_GETROUTE } from '../../families/rtnetlink/routes.js';
+import { RTM_GETNEIGH } from '../../families/rtnetlink/neighbours.js';
+import { RTM_GETRULE } from '../../families/rtnetlink/rules.js';
 
 /** Dumps by name: message type, family header size and, for rtnetlink, the header's first byte (family: AF_UNSPEC). */
 export const DUMPS: Record<string, { protocol: number; type: number; header: Uint8Array }> = {
-  'route:link': { protocol: PROTOCOLS.route, type: 18, header: new Uint8Array(16) }, // RTM_GETLINK, ifinfomsg
-  'route:addr': { protocol: PROTOCOLS.route, type: 22, header: new Uint8Array(8) }, // RTM_GETADDR, ifaddrmsg
-  'route:route': { protocol: PROTOCOLS.route, type: 26, header: new Uint8Array(12) }, // RTM_GETROUTE, rtmsg
-  'route:neigh': { protocol: PROTOCOLS.route, type: 30, header: new Uint8Array(12) }, // RTM_GETNEIGH, ndmsg
-  'route:rule': { protocol: PROTOCOLS.route, type: 34, header: new Uint8Array(12) }, // RTM_GETRULE, fib_rule_hdr
+  'route:link': { protocol: PROTOCOLS.route, type: RTM_GETLINK, header: new Uint8Array(16) }, // ifinfomsg
+  'route:addr': { protocol: PROTOCOLS.route, type: RTM_GETADDR, header: new Uint8Array(8) }, // ifaddrmsg
+  'route:route': { protocol: PROTOCOLS.route, type: RTM_GETROUTE, header: new Uint8Array(12) }, // rtmsg
+  'route:neigh': { protocol: PROTOCOLS.route, type: RTM_GETNEIGH, header: new Uint8Array(12) }, // ndmsg
+  'route:rule': { protocol: PROTOCOLS.route, type: RTM_GETRULE, header: new Uint8Array(12) }, // fib_rule_hdr
   // CTRL_CMD_GETFAMILY (3), version 2, to GENL_ID_CTRL: every family, which also teaches the decoder their ids.
   'generic:families': { protocol: PROTOCOLS.generic, type: 0x10, header: Uint8Array.of(3, 2, 0, 0) },
 };
@@ -64,7 +58,7 @@ export function parseWatch(text: string): Watch {
     return { kind: 'group', protocol, group: n, text };
   }
   if (protocol === PROTOCOLS.route) {
-    const n = RTNL_GROUPS[group];
+    const n = (RTNL_GROUPS as Record<string, number>)[group];
     if (n === undefined) throw new UsageError(`'${text}': unknown rtnetlink group (known: ${Object.keys(RTNL_GROUPS).join(', ')})`);
     return { kind: 'group', protocol, group: n, text };
   }
