@@ -136,24 +136,27 @@ export interface RouteSpec {
   multipath?: NexthopSpec[];
 }
 
-const RTA_GATEWAY = rtSchemas().route.attr('rta-gateway');
-
 // Field codes by attribute type, built from the schema: the decode loop
 // switches on small literal codes (a jump table) instead of comparing the
 // attribute type with each schema value in turn.
 const F_DST = 1, F_SRC = 2, F_IIF = 3, F_OIF = 4, F_GATEWAY = 5, F_PRIORITY = 6, F_PREFSRC = 7, F_METRICS = 8,
   F_MULTIPATH = 9, F_TABLE = 10, F_PREF = 11, F_EXPIRES = 12, F_NH_ID = 13;
-const FIELD = (() => {
+
+/** The codes and RTA_GATEWAY, built on first use: importing nlkit compiles no schema it does not use. */
+let routeCodes: { field: Uint8Array; gateway: number } | null = null;
+function codes(): { field: Uint8Array; gateway: number } {
+  if (routeCodes) return routeCodes;
   const s = rtSchemas().route;
-  const table = new Uint8Array(s.set.attrs.reduce((n, a) => Math.max(n, a.value + 1), 0));
-  const codes: Array<[string, number]> = [
+  const field = new Uint8Array(s.set.attrs.reduce((n, a) => Math.max(n, a.value + 1), 0));
+  const pairs: Array<[string, number]> = [
     ['rta-dst', F_DST], ['rta-src', F_SRC], ['rta-iif', F_IIF], ['rta-oif', F_OIF], ['rta-gateway', F_GATEWAY],
     ['rta-priority', F_PRIORITY], ['rta-prefsrc', F_PREFSRC], ['rta-metrics', F_METRICS], ['rta-multipath', F_MULTIPATH],
     ['rta-table', F_TABLE], ['rta-pref', F_PREF], ['rta-expires', F_EXPIRES], ['rta-nh-id', F_NH_ID],
   ];
-  for (const [name, code] of codes) table[s.attr(name)] = code;
-  return table;
-})();
+  for (const [name, code] of pairs) field[s.attr(name)] = code;
+  routeCodes = { field, gateway: s.attr('rta-gateway') };
+  return routeCodes;
+}
 
 function addressAt(u8: Uint8Array, at: number, length: number): string {
   return length === 4 ? ipv4Text(u8, at) : length === 16 ? ipv6Text(u8, at) : ipText(u8, at, length);
@@ -171,6 +174,7 @@ export function routePrefix(route: Pick<Route, 'dst' | 'dstLen' | 'family'>): st
 
 function nexthops(u8: Uint8Array, view: DataView, at: number, length: number, offset: number): Nexthop[] {
   const out: Nexthop[] = [];
+  const gatewayType = codes().gateway;
   let p = 0;
   while (p + 8 <= length) {
     const len = view.getUint16(at + p, true);
@@ -182,7 +186,7 @@ function nexthops(u8: Uint8Array, view: DataView, at: number, length: number, of
       const alen = view.getUint16(at + q, true);
       const atype = view.getUint16(at + q + 2, true) & 0x3fff;
       if (alen < 4 || q + alen > p + len) throw new MalformedError(`attribute of ${alen} bytes in rtnexthop`, offset + q);
-      if (atype === RTA_GATEWAY) hop.gateway = addressAt(u8, at + q + 4, alen - 4);
+      if (atype === gatewayType) hop.gateway = addressAt(u8, at + q + 4, alen - 4);
       q += (alen + 3) & ~3;
     }
     out.push(hop);
@@ -212,7 +216,7 @@ function decodeRouteAt(batch: Batch, i: number, codec: Codec, all: AttributeList
     flags: (u8[at + 8]! | (u8[at + 9]! << 8) | (u8[at + 10]! << 16) | (u8[at + 11]! << 24)) >>> 0,
     oif: undefined, gateway: undefined, priority: undefined, prefsrc: undefined,
   };
-  const fields = FIELD;
+  const fields = codes().field;
   for (let j = first; j < end; j = all.next(j)) {
     if (all.status(j) !== STATUS_OK) throw all.error(j)!;
     const type = all.type(j);
@@ -350,7 +354,7 @@ async function specParts(sock: NetlinkSocket, spec: RouteSpec, forDelete: boolea
       view.setInt32(4, hop.dev === undefined ? 0 : await linkIndex(sock, hop.dev, options), true);
       if (gateway) {
         view.setUint16(8, 4 + gateway.bytes.length, true);
-        view.setUint16(10, RTA_GATEWAY, true);
+        view.setUint16(10, codes().gateway, true);
         bytes.set(gateway.bytes, 12);
       }
       hops.push(bytes);
