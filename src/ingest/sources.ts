@@ -26,6 +26,11 @@ import type { Transport } from '../transport/transport.js';
 import { openSocket } from '../socket/open.js';
 import { ProcEventDecoder, ProcSequenceTracker } from '../families/connector/proc.js';
 import { openProcConnector } from '../families/connector/open.js';
+import { rtnlGroupMask, type RtnlGroupName } from '../families/rtnetlink/groups.js';
+import { RTM_GETLINK } from '../families/rtnetlink/links.js';
+import { RTM_GETADDR } from '../families/rtnetlink/addresses.js';
+import { RTM_GETROUTE } from '../families/rtnetlink/routes.js';
+import { RTM_GETNEIGH } from '../families/rtnetlink/neighbours.js';
 
 export const MONITOR_FAMILIES = ['link', 'addr', 'route', 'neigh', 'all', 'proc', 'uevent', 'conntrack'] as const;
 export type MonitorFamily = (typeof MONITOR_FAMILIES)[number];
@@ -72,10 +77,12 @@ export interface SourceOptions {
   codec?: Codec;
 }
 
-// rtnetlink multicast groups (linux/rtnetlink.h).
-const RTNLGRP = { link: [1], neigh: [3], addr: [5, 9], route: [7, 11] } as const;
+// The rtnetlink groups of each monitored family.
+const RT_GROUPS = {
+  link: ['link'], neigh: ['neigh'], addr: ['ipv4-ifaddr', 'ipv6-ifaddr'], route: ['ipv4-route', 'ipv6-route'],
+} as const satisfies Record<string, readonly RtnlGroupName[]>;
 // Dump requests to resync each family: RTM_GET*, header length of the family header.
-const RTM_DUMPS = { link: [18, 16], addr: [22, 8], route: [26, 12], neigh: [30, 12] } as const;
+const RTM_DUMPS = { link: [RTM_GETLINK, 16], addr: [RTM_GETADDR, 8], route: [RTM_GETROUTE, 12], neigh: [RTM_GETNEIGH, 12] } as const;
 const RT_FAMILIES: Record<string, string> = { 'rt-link': 'link', 'rt-addr': 'addr', 'rt-route': 'route', 'rt-neigh': 'neigh' };
 const NFNLGRP_CONNTRACK = [1, 2, 3];
 
@@ -146,7 +153,7 @@ class RegistrySource implements Source {
 
 function rtnetlinkSource(family: 'link' | 'addr' | 'route' | 'neigh' | 'all', options: SourceOptions): Source {
   const parts = family === 'all' ? (['link', 'addr', 'route', 'neigh'] as const) : [family];
-  const groups = mask(parts.flatMap((p) => RTNLGRP[p]));
+  const groups = rtnlGroupMask(parts.flatMap((p) => RT_GROUPS[p]));
   const transport = openTransport(NETLINK_ROUTE, groups, options);
   const registry = options.registry ?? defaultRegistry();
   const resync = async (out: SourceOutput): Promise<number> => {
