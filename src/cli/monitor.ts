@@ -78,7 +78,7 @@ async function openSink(spec: string, json: boolean, values: Record<string, stri
 export function summaryLine(s: PipelineSummary): string {
   return `nlkit monitor: ${s.received} events received, ${s.delivered} records delivered; `
     + `losses: kernel overruns ${s.kernelOverruns}, sequence gaps ${s.sequenceGaps}, local drops ${s.localDropped}, sink failures ${s.sinkFailed}; `
-    + `malformed ${s.malformed}, resyncs ${s.resyncs}\n`;
+    + `malformed ${s.malformed}, not from the kernel ${s.spoofed}, resyncs ${s.resyncs}\n`;
 }
 
 export function monitorCommand(deps: MonitorDependencies = {}): Command {

@@ -58,6 +58,8 @@ export interface PipelineSummary extends LossCounters {
   datagrams: number;
   receiveCalls: number;
   malformed: number;
+  /** Datagrams dropped because a process, not the kernel, sent them (the socket engine's rule). */
+  spoofed: number;
   resyncs: number;
   /** Most events queued at once. */
   queueHighWater: number;

@@ -15,7 +15,7 @@
 
 import { loadCodec, type Codec, type Scanner } from '../codec/index.js';
 import { ArgumentError, DecodeError } from '../codec/errors.js';
-import { RECV_META_STRIDE, RECV_META_LENGTH } from '../transport/transport.js';
+import { RECV_META_STRIDE, RECV_META_LENGTH, RECV_META_PORT } from '../transport/transport.js';
 import { nowNs } from '../trace/clock.js';
 import type { IngestEvent, LossSource, PipelineSummary } from './event.js';
 import type { Source, SourceEvent, SourceOutput } from './sources.js';
@@ -51,7 +51,7 @@ export interface PipelineOptions {
 
 export class Pipeline {
   readonly summary: PipelineSummary = {
-    delivered: 0, received: 0, datagrams: 0, receiveCalls: 0, malformed: 0, resyncs: 0, queueHighWater: 0,
+    delivered: 0, received: 0, datagrams: 0, receiveCalls: 0, malformed: 0, spoofed: 0, resyncs: 0, queueHighWater: 0,
     kernelOverruns: 0, sequenceGaps: 0, localDropped: 0, sinkFailed: 0,
   };
   private readonly codec: Codec;
@@ -145,11 +145,15 @@ export class Pipeline {
         this.summary.datagrams += result.datagrams;
         if (this.source.raw) {
           for (let d = 0; d < result.datagrams; d++) {
+            if (!this.fromKernel(d)) continue;
             const length = this.meta[d * RECV_META_STRIDE + RECV_META_LENGTH]!;
             this.decodeSafely(() => this.source.decodeDatagram!(region.subarray(d * this.slotSize, d * this.slotSize + length), this.keepBytes, this.output), d * this.slotSize);
           }
         } else {
-          for (let d = 0; d < result.datagrams; d++) this.scanner.setDatagram(d, d * this.slotSize, this.meta[d * RECV_META_STRIDE + RECV_META_LENGTH]!);
+          // A datagram not from the kernel is scanned as empty: it yields no message.
+          for (let d = 0; d < result.datagrams; d++) {
+            this.scanner.setDatagram(d, d * this.slotSize, this.fromKernel(d) ? this.meta[d * RECV_META_STRIDE + RECV_META_LENGTH]! : 0);
+          }
           const batch = this.scanner.scan(result.datagrams);
           for (let i = 0; i < batch.count; i++) {
             const error = batch.error(i);
@@ -171,6 +175,13 @@ export class Pipeline {
       this.stopping = true;
       this.wake?.();
     }
+  }
+
+  /** Whether datagram d came from the kernel (port 0); others are counted and dropped, as the socket engine drops them. */
+  private fromKernel(d: number): boolean {
+    if (this.meta[d * RECV_META_STRIDE + RECV_META_PORT] === 0) return true;
+    this.summary.spoofed++;
+    return false;
   }
 
   private decodeSafely(fn: () => void, offset: number): void {

@@ -192,6 +192,26 @@ describe('ingestion pipeline (loopback)', () => {
     expect((sink.of('malformed')[0] as { error: string }).error).toMatch(/64/);
   });
 
+  it('drops and counts a message a process sent, not the kernel', async () => {
+    const kernel = new LoopbackKernel({ deterministic: true });
+    const source = openSource('link', { loopback: kernel });
+    const sink = new CaptureSink();
+    const stop = new AbortController();
+    const done = runPipeline(source, sink, { signal: stop.signal });
+    const spoofer = kernel.open(NETLINK_ROUTE);
+    const fake = new Uint8Array(32);
+    new DataView(fake.buffer).setUint32(0, 32, true);
+    new DataView(fake.buffer).setUint16(4, 16, true); // RTM_NEWLINK
+    spoofer.send(fake, { portId: source.transport.address().portId, groups: 0 });
+    kernel.rtnetlink!.addLink({ name: 'real', kind: 'bridge' });
+    await until(() => sink.of('event').length === 1, 'the kernel event');
+    stop.abort();
+    const summary = await done;
+    spoofer.close();
+    expect(summary.spoofed).toBe(1);
+    expect((sink.of('event')[0] as Extract<IngestEvent, { kind: 'event' }>).data.attributes).toMatchObject({ ifname: 'real' });
+  });
+
   it('decodes process events and turns cn_msg.seq gaps into exact loss records', async () => {
     const kernel = new LoopbackKernel({ deterministic: true });
     // The connector takes cn_msg requests (type NLMSG_DONE) itself; the tap sees them go to it.
