@@ -31,6 +31,11 @@ export function explain(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+function isParseArgsError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS_');
+}
+
 export async function runCli(argv: string[], commands: readonly Command[], context: CommandContext): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
@@ -51,6 +56,8 @@ export async function runCli(argv: string[], commands: readonly Command[], conte
     return await command.run(rest, context);
   } catch (error) {
     context.stderr.write(`nlkit ${command.name}: ${explain(error)}\n`);
-    return error instanceof UsageError ? error.exitCode : 1;
+    if (error instanceof UsageError) return error.exitCode;
+    // node:util parseArgs rejects unknown or malformed flags: a usage error, whichever command parsed them.
+    return isParseArgsError(error) ? 2 : 1;
   }
 }

@@ -88,19 +88,14 @@ export function monitorCommand(deps: MonitorDependencies = {}): Command {
     summary: 'print or forward kernel events (link, addr, route, neigh, proc, uevent, conntrack)',
     usage: USAGE,
     async run(args, context) {
-      let parsed;
-      try {
-        parsed = parseArgs({
-          args, allowPositionals: true, strict: true,
-          options: {
-            json: { type: 'boolean' }, text: { type: 'boolean' }, sink: { type: 'string' }, netns: { type: 'string' },
-            resync: { type: 'boolean' }, drop: { type: 'boolean' }, count: { type: 'string' }, 'state-dir': { type: 'string' },
-            host: { type: 'string' }, stream: { type: 'string' }, summary: { type: 'boolean' },
-          },
-        });
-      } catch (e) {
-        throw new UsageError((e as Error).message);
-      }
+      const parsed = parseArgs({
+        args, allowPositionals: true, strict: true,
+        options: {
+          json: { type: 'boolean' }, text: { type: 'boolean' }, sink: { type: 'string' }, netns: { type: 'string' },
+          resync: { type: 'boolean' }, drop: { type: 'boolean' }, count: { type: 'string' }, 'state-dir': { type: 'string' },
+          host: { type: 'string' }, stream: { type: 'string' }, summary: { type: 'boolean' },
+        },
+      });
       const { values, positionals } = parsed;
       if (positionals.length > 1) throw new UsageError(`one family at a time, got ${positionals.join(' ')}`);
       const family = positionals[0] ?? 'all';

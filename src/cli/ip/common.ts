@@ -30,22 +30,17 @@ export const COMMON_USAGE = `options:
  * stands for `bare WORD`, as ip reads `ip link show lo` as `dev lo`.
  */
 export function parseShowArgs(args: string[], keys: readonly string[], command: string, bare?: string): ShowArgs {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      options: {
-        json: { type: 'boolean', short: 'j' },
-        netns: { type: 'string', short: 'n' },
-        4: { type: 'boolean', short: '4' },
-        6: { type: 'boolean', short: '6' },
-      },
-      allowPositionals: true,
-      strict: true,
-    });
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
+  const parsed = parseArgs({
+    args,
+    options: {
+      json: { type: 'boolean', short: 'j' },
+      netns: { type: 'string', short: 'n' },
+      4: { type: 'boolean', short: '4' },
+      6: { type: 'boolean', short: '6' },
+    },
+    allowPositionals: true,
+    strict: true,
+  });
   const { values, positionals } = parsed;
   if (values[4] && values[6]) throw new UsageError('-4 and -6 exclude each other');
   const words = new Map<string, string>();

@@ -48,15 +48,10 @@ export const decodeCommand: Command = {
   summary: 'decode a netlink capture (pcap/pcapng): messages by name, pairs, summary',
   usage: USAGE,
   async run(args, context) {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args, allowPositionals: true, strict: true,
-        options: { json: { type: 'boolean' }, filter: { type: 'string' }, 'no-summary': { type: 'boolean' } },
-      });
-    } catch (e) {
-      throw new UsageError((e as Error).message);
-    }
+    const parsed = parseArgs({
+      args, allowPositionals: true, strict: true,
+      options: { json: { type: 'boolean' }, filter: { type: 'string' }, 'no-summary': { type: 'boolean' } },
+    });
     const [file, ...extra] = parsed.positionals;
     if (file === undefined) throw new UsageError('decode needs a capture file (nlkit decode FILE)');
     if (extra.length) throw new UsageError(`decode takes one file, got also '${extra[0]}'`);

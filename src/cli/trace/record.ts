@@ -108,18 +108,13 @@ export function createRecordCommand(deps: RecordDependencies = {}): Command {
     summary: "record nlkit's netlink traffic and group notifications to pcapng",
     usage: USAGE,
     async run(args, context) {
-      let parsed;
-      try {
-        parsed = parseArgs({
-          args, allowPositionals: true, strict: true,
-          options: {
-            write: { type: 'string', short: 'w' }, netns: { type: 'string' }, pcap: { type: 'boolean' },
-            count: { type: 'string' }, duration: { type: 'string' },
-          },
-        });
-      } catch (e) {
-        throw new UsageError((e as Error).message);
-      }
+      const parsed = parseArgs({
+        args, allowPositionals: true, strict: true,
+        options: {
+          write: { type: 'string', short: 'w' }, netns: { type: 'string' }, pcap: { type: 'boolean' },
+          count: { type: 'string' }, duration: { type: 'string' },
+        },
+      });
       const path = parsed.values.write;
       if (!path) throw new UsageError('record needs -w FILE');
       const count = positiveNumber('--count', parsed.values.count, true);

@@ -27,12 +27,7 @@ export function createViewCommand(deps: ViewDependencies = {}): Command {
     summary: 'serve the browser viewer for a capture and print its URL',
     usage: USAGE,
     async run(args, context) {
-      let parsed;
-      try {
-        parsed = parseArgs({ args, allowPositionals: true, strict: true, options: { port: { type: 'string' }, host: { type: 'string' } } });
-      } catch (e) {
-        throw new UsageError((e as Error).message);
-      }
+      const parsed = parseArgs({ args, allowPositionals: true, strict: true, options: { port: { type: 'string' }, host: { type: 'string' } } });
       if (parsed.positionals.length > 1) throw new UsageError(`view takes one file, got also '${parsed.positionals[1]}'`);
       const options: ServeViewerOptions = {};
       if (parsed.values.port !== undefined) {
