@@ -321,8 +321,8 @@ export class NetlinkSocket {
       b.end();
     }
     const all = b.finish().slice();
-    const batch = this.codec.scanner();
-    const scanned = batch.scanBytes(all);
+    // Split in the scratch scanner: every copy below is taken before anything else scans.
+    const scanned = scratch(this.codec).scanBytes(all);
     const promises = seqs.map((seq, i) => new Promise<Reply>((resolve, reject) => {
       if (specs[i]!.ack === false) {
         resolve({ messages: [], acked: false });
@@ -332,7 +332,6 @@ export class NetlinkSocket {
       const pending = this.track(seq, bytes, specs[i]!.header?.length ?? 0, true, options, resolve, reject);
       if (pending) this.requests.set(seq, pending);
     }));
-    batch.release();
     try {
       this.transport.send(all);
     } catch (e) {

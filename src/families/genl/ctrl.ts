@@ -8,6 +8,7 @@ import { GENL_ID_CTRL, genlHeader } from '../../socket/genl.js';
 import { defaultRegistry } from '../../schema/default-registry.js';
 import { decodeBatchMessage, type Attributes } from '../../schema/decode.js';
 import { encodeAttributes } from '../../schema/encode.js';
+import { scratch } from '../../socket/scratch.js';
 
 const CTRL_CMD_GETFAMILY = 3;
 const CTRL_CMD_GETPOLICY = 10;
@@ -77,12 +78,7 @@ export async function getGenlFamily(sock: NetlinkSocket, name: string): Promise<
     attributes: (b) => encodeAttributes(b, request.set!, { familyName: name }),
   });
   const message = reply.messages[0]!;
-  const batch = sock.codec.scanner();
-  try {
-    return familyOf(decodeBatchMessage(batch.scanBytes(message.bytes), 0, schema, undefined, sock.codec).attributes);
-  } finally {
-    batch.release();
-  }
+  return familyOf(decodeBatchMessage(scratch(sock.codec).scanBytes(message.bytes), 0, schema, undefined, sock.codec).attributes);
 }
 
 /**

@@ -18,6 +18,7 @@ import { decodeBatchMessage, type DecodedMessage, type DecodeOptions } from '../
 import { encodeAttributes } from '../../schema/encode.js';
 import type { Family, MessageSchema } from '../../schema/compile.js';
 import type { SchemaRegistry } from '../../schema/registry.js';
+import { scratch } from '../../socket/scratch.js';
 
 export type GenlEvent = { kind: 'message'; message: DecodedMessage; raw: Message } | Exclude<SocketEvent, { kind: 'message' }>;
 
@@ -73,12 +74,7 @@ export class GenericFamily {
     const candidates = this.schema.messagesByValue(cmd, 'reply');
     const schema = candidates[0] ?? this.schema.messagesByValue(cmd, 'request')[0];
     if (!schema) throw new ArgumentError(`family ${this.schema.name} has no message with cmd ${cmd}`);
-    const scanner = this.socket.codec.scanner();
-    try {
-      return decodeBatchMessage(scanner.scanBytes(message.bytes), 0, schema, this.decodeOptions, this.socket.codec);
-    } finally {
-      scanner.release();
-    }
+    return decodeBatchMessage(scratch(this.socket.codec).scanBytes(message.bytes), 0, schema, this.decodeOptions, this.socket.codec);
   }
 
   private replySchema(op: string, cmd: number): MessageSchema | undefined {

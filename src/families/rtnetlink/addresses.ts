@@ -15,7 +15,7 @@ import { AF_INET, AF_INET6, ipText, parseIp, parsePrefix } from './address.js';
 import { rtSchemas } from './schema.js';
 import { rtDump, rtRequest, VERB_FLAGS, type ListOptions, type OperationOptions, type Verb } from './request.js';
 import { linkIndex } from './links.js';
-import { messageScanner } from './values.js';
+import { scratch } from '../../socket/scratch.js';
 
 export const RTM_NEWADDR = 20;
 export const RTM_DELADDR = 21;
@@ -94,7 +94,7 @@ export function decodeAddress(batch: Batch, i: number, codec: Codec = loadCodec(
 }
 
 export function decodeAddressMessage(sock: { codec: Codec }, message: Message | Uint8Array): Address {
-  const batch = messageScanner(sock.codec).scanBytes(message instanceof Uint8Array ? message : message.bytes);
+  const batch = scratch(sock.codec).scanBytes(message instanceof Uint8Array ? message : message.bytes);
   return decodeAddress(batch, 0, sock.codec);
 }
 

@@ -13,7 +13,8 @@ import type { Message } from '../../socket/received.js';
 import { hexText } from './address.js';
 import { rtSchemas } from './schema.js';
 import { rtDump, rtRequest, VERB_FLAGS, type ListOptions, type OperationOptions, type Verb } from './request.js';
-import { attributesFromText, messageScanner } from './values.js';
+import { attributesFromText } from './values.js';
+import { scratch } from '../../socket/scratch.js';
 
 export const RTM_NEWLINK = 16;
 export const RTM_DELLINK = 17;
@@ -162,7 +163,7 @@ export function decodeLink(batch: Batch, i: number, codec: Codec = loadCodec()):
 /** Decodes a detached RTM_NEWLINK / RTM_DELLINK message. */
 export function decodeLinkMessage(sock: { codec: NetlinkSocket['codec'] }, message: Message | Uint8Array): Link {
   const bytes = message instanceof Uint8Array ? message : message.bytes;
-  const batch = messageScanner(sock.codec).scanBytes(bytes);
+  const batch = scratch(sock.codec).scanBytes(bytes);
   return decodeLink(batch, 0, sock.codec);
 }
 

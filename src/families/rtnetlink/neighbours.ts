@@ -15,7 +15,7 @@ import { AF_INET, AF_INET6, hexText, ipText, parseIp, parseMac } from './address
 import { rtSchemas } from './schema.js';
 import { rtDump, rtRequest, VERB_FLAGS, type ListOptions, type OperationOptions, type Verb } from './request.js';
 import { linkIndex } from './links.js';
-import { messageScanner } from './values.js';
+import { scratch } from '../../socket/scratch.js';
 
 export const RTM_NEWNEIGH = 28;
 export const RTM_DELNEIGH = 29;
@@ -73,7 +73,7 @@ export function decodeNeighbour(batch: Batch, i: number, codec: Codec = loadCode
 }
 
 export function decodeNeighbourMessage(sock: { codec: Codec }, message: Message | Uint8Array): Neighbour {
-  const batch = messageScanner(sock.codec).scanBytes(message instanceof Uint8Array ? message : message.bytes);
+  const batch = scratch(sock.codec).scanBytes(message instanceof Uint8Array ? message : message.bytes);
   return decodeNeighbour(batch, 0, sock.codec);
 }
 

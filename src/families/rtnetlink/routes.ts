@@ -22,9 +22,9 @@ import type { NetlinkSocket } from '../../socket/socket.js';
 import type { Message, ReceivedBatch } from '../../socket/received.js';
 import { AF_INET, AF_INET6, ipText, ipv4Text, ipv6Text, parseIp, parsePrefix } from './address.js';
 import { rtSchemas } from './schema.js';
-import { rtDump, rtRequest, VERB_FLAGS, type ListOptions, type OperationOptions, type Verb } from './request.js';
+import { rtRequest, VERB_FLAGS, type ListOptions, type OperationOptions, type Verb } from './request.js';
 import { linkIndex } from './links.js';
-import { messageScanner } from './values.js';
+import { scratch } from '../../socket/scratch.js';
 
 export const RTM_NEWROUTE = 24;
 export const RTM_DELROUTE = 25;
@@ -257,7 +257,7 @@ export function decodeRoute(batch: Batch, i: number, codec: Codec = loadCodec())
 
 /** Decodes a detached RTM_NEWROUTE / RTM_DELROUTE message. */
 export function decodeRouteMessage(sock: { codec: Codec }, message: Message | Uint8Array): Route {
-  const batch = messageScanner(sock.codec).scanBytes(message instanceof Uint8Array ? message : message.bytes);
+  const batch = scratch(sock.codec).scanBytes(message instanceof Uint8Array ? message : message.bytes);
   return decodeRoute(batch, 0, sock.codec);
 }
 

@@ -14,7 +14,7 @@ import { ArgumentError } from '../../codec/errors.js';
 import { AF_INET, AF_INET6, ipText, parsePrefix } from './address.js';
 import { rtSchemas } from './schema.js';
 import { rtDump, rtRequest, VERB_FLAGS, type ListOptions, type OperationOptions } from './request.js';
-import { messageScanner } from './values.js';
+import { scratch } from '../../socket/scratch.js';
 
 export const RTM_NEWRULE = 32;
 export const RTM_DELRULE = 33;
@@ -88,7 +88,7 @@ export function decodeRule(batch: Batch, i: number, codec: Codec = loadCodec()):
 }
 
 export function decodeRuleMessage(sock: { codec: Codec }, message: Message | Uint8Array): Rule {
-  const batch = messageScanner(sock.codec).scanBytes(message instanceof Uint8Array ? message : message.bytes);
+  const batch = scratch(sock.codec).scanBytes(message instanceof Uint8Array ? message : message.bytes);
   return decodeRule(batch, 0, sock.codec);
 }
 

@@ -3,8 +3,6 @@
 // shown as text; everything else is the schema runtime's plain value.
 
 import { ArgumentError } from '../../codec/errors.js';
-import type { Codec } from '../../codec/codec.js';
-import type { Scanner } from '../../codec/batch.js';
 import type { AttributeSetSchema } from '../../schema/index.js';
 import { parseIp, parseMac } from './address.js';
 
@@ -34,11 +32,3 @@ export function attributesFromText(set: AttributeSetSchema, value: Record<string
   return out;
 }
 
-const scanners = new WeakMap<Codec, Scanner>();
-
-/** A scanner of the codec for decoding detached messages (replies, events). */
-export function messageScanner(codec: Codec): Scanner {
-  let s = scanners.get(codec);
-  if (!s) scanners.set(codec, (s = codec.scanner()));
-  return s;
-}
