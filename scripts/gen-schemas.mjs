@@ -66,7 +66,6 @@ const RAW_PREFIXES = {
   },
 };
 
-const INT_TYPES = new Set(['u8', 'u16', 'u32', 'u64', 's8', 's16', 's32', 's64']);
 
 function fail(spec, message) {
   throw new Error(`${spec}: ${message}`);

@@ -10,7 +10,7 @@
 // (older kernels send shorter versions of growing structs); bytes past the
 // struct are kept under `$tail` so nothing is dropped.
 
-import { ArgumentError, MalformedError } from '../codec/errors.js';
+import { ArgumentError } from '../codec/errors.js';
 import { decodeString, encodeString, maxUtf8Length } from '../codec/text.js';
 import type { MemberSchema, StructSchema, SubMessageSchema } from './compile.js';
 import { checkRange, describe, nameValue, readInt, unnameValue, writeInt } from './values.js';
@@ -227,9 +227,4 @@ function encodeSubStruct(sm: SubMessageSchema, selector: string | undefined, val
 export function asBytes(v: unknown, path: string): Uint8Array {
   if (v instanceof Uint8Array) return v;
   throw new ArgumentError(`${path}: expected a Uint8Array, got ${describe(v)}`);
-}
-
-/** Throws when `length` bytes cannot hold the struct's fixed part. */
-export function requireStruct(struct: StructSchema, length: number, offset: number): void {
-  if (length < struct.size) throw new MalformedError(`${length} bytes are too few for struct ${struct.name} (${struct.size} bytes)`, offset);
 }

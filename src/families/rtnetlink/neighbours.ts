@@ -11,7 +11,7 @@ import type { Batch } from '../../codec/batch.js';
 import { decodeBatchMessage } from '../../schema/index.js';
 import type { NetlinkSocket } from '../../socket/socket.js';
 import type { Message } from '../../socket/received.js';
-import { AF_INET, AF_INET6, hexText, ipText, parseIp, parseMac } from './address.js';
+import { AF_INET, AF_INET6, familyVersion, hexText, ipText, parseIp, parseMac } from './address.js';
 import { rtSchemas } from './schema.js';
 import { rtDump, rtRequest, VERB_FLAGS, type ListOptions, type OperationOptions, type Verb } from './request.js';
 import { linkIndex } from './links.js';
@@ -60,7 +60,7 @@ export function decodeNeighbour(batch: Batch, i: number, codec: Codec = loadCode
   const a = m.attributes;
   const family = h.ndmFamily as number;
   const out: Neighbour = {
-    family: family === AF_INET ? 4 : family === AF_INET6 ? 6 : family,
+    family: familyVersion(family),
     index: h.ndmIfindex as number, state: names(h.ndmState), flags: names(h.ndmFlags),
     type: typeof h.ndmType === 'number' ? h.ndmType : (rtSchemas().neigh.family.enums.get('rtm-type')!.byName.get(h.ndmType as string) ?? 0),
   };

@@ -98,9 +98,3 @@ export async function* rtDump<T>(
 
 type RequestAttributes = Parameters<NetlinkSocket['request']>[0] extends infer S ? S extends { attributes?: infer A } ? A : never : never;
 
-/** A dump's results as an array (the fast path: no per-object await). */
-export async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
-  const out: T[] = [];
-  for await (const x of iterable) out.push(x);
-  return out;
-}

@@ -20,7 +20,7 @@ import type { Batch } from '../../codec/batch.js';
 import type { AttributeList } from '../../codec/attributes.js';
 import type { NetlinkSocket } from '../../socket/socket.js';
 import type { Message, ReceivedBatch } from '../../socket/received.js';
-import { AF_INET, AF_INET6, ipText, ipv4Text, ipv6Text, parseIp, parsePrefix } from './address.js';
+import { AF_INET, AF_INET6, familyVersion, ipText, ipv4Text, ipv6Text, parseIp, parsePrefix } from './address.js';
 import { rtSchemas } from './schema.js';
 import { rtRequest, VERB_FLAGS, type ListOptions, type OperationOptions, type Verb } from './request.js';
 import { linkIndex } from './links.js';
@@ -211,7 +211,7 @@ function decodeRouteAt(batch: Batch, i: number, codec: Codec, all: AttributeList
   // they live inside the object: properties added later would cost every
   // route a separate property store.
   const route: Route = {
-    family: family === AF_INET6 ? 6 : family === AF_INET ? 4 : family, dst: undefined, dstLen, srcLen: u8[at + 2]!,
+    family: familyVersion(family), dst: undefined, dstLen, srcLen: u8[at + 2]!,
     tos: u8[at + 3]!, table: u8[at + 4]!, protocol: u8[at + 5]!, scope: u8[at + 6]!, type: u8[at + 7]!,
     flags: (u8[at + 8]! | (u8[at + 9]! << 8) | (u8[at + 10]! << 16) | (u8[at + 11]! << 24)) >>> 0,
     oif: undefined, gateway: undefined, priority: undefined, prefsrc: undefined,

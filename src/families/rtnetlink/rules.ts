@@ -11,7 +11,7 @@ import { decodeBatchMessage } from '../../schema/index.js';
 import type { NetlinkSocket } from '../../socket/socket.js';
 import type { Message } from '../../socket/received.js';
 import { ArgumentError } from '../../codec/errors.js';
-import { AF_INET, AF_INET6, ipText, parsePrefix } from './address.js';
+import { AF_INET, AF_INET6, familyVersion, ipText, parsePrefix } from './address.js';
 import { rtSchemas } from './schema.js';
 import { rtDump, rtRequest, VERB_FLAGS, type ListOptions, type OperationOptions } from './request.js';
 import { scratch } from '../../socket/scratch.js';
@@ -67,7 +67,7 @@ export function decodeRule(batch: Batch, i: number, codec: Codec = loadCodec()):
   const h = m.header!;
   const a = m.attributes;
   const out: Rule = {
-    family: h.family === AF_INET6 ? 6 : h.family === AF_INET ? 4 : (h.family as number),
+    family: familyVersion(h.family as number),
     priority: (a.priority as number | undefined) ?? 0,
     table: (a.table as number | undefined) ?? (h.table as number),
     action: h.action as string | number,

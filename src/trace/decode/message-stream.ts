@@ -115,11 +115,6 @@ export class MessageStream {
     };
   }
 
-  /** Messages handed out so far. */
-  get messageCount(): number {
-    return this.messages;
-  }
-
   /** Takes one record; messages come out when the stage fills or at flush(). */
   push(r: TraceRecord, format: 'pcap' | 'pcapng' | null): void {
     const timeMs = r.timeMs ?? NaN;

@@ -20,16 +20,6 @@ function keyOf(protocol: number, seq: number, port: number): string {
 export class RequestPairer<T> {
   private readonly open = new Map<string, T>();
 
-  /** Requests still waiting for a closing reply. */
-  get openCount(): number {
-    return this.open.size;
-  }
-
-  /** The open requests, oldest first. */
-  openRequests(): IterableIterator<T> {
-    return this.open.values();
-  }
-
   /**
    * Feeds one message; returns the request it answers (undefined for a
    * request, or a message that answers nothing open). `request` is what the
@@ -40,7 +30,6 @@ export class RequestPairer<T> {
     if (flags & NLM_F_REQUEST) {
       if (request === null) throw new TypeError('a request needs a value to keep');
       const key = keyOf(protocol, seq, port);
-      this.open.delete(key); // re-inserted: openRequests() stays in arrival order
       this.open.set(key, request);
       return undefined;
     }

@@ -51,9 +51,4 @@ export class WorkerClient {
       this.worker.postMessage({ ...req, id } as WorkerRequest);
     });
   }
-
-  /** The id the next request will get (to match progress to it). */
-  get upcomingId(): number {
-    return this.nextId;
-  }
 }
