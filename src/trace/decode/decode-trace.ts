@@ -50,12 +50,6 @@ export async function decodeTrace(
   const subject = emptySubject();
   let current: TraceMessage | null = null;
   subject.badAttributes = () => current !== null && decoder.attributesBroken(current);
-  const protocolNames = new Map<number, string>();
-  const nameOf = (p: number) => {
-    let n = protocolNames.get(p);
-    if (n === undefined) protocolNames.set(p, (n = protocolName(p)));
-    return n;
-  };
   let pieces: string[] = [];
   let pending = 0;
   let start: number | null = null;
@@ -75,7 +69,7 @@ export async function decodeTrace(
       else counter.errors++;
     } else if (m.type === NLMSG_DONE && facts.errno < 0) counter.errors++;
     else if (m.type === NLMSG_OVERRUN) counter.overruns++;
-    counter.count(nameOf(m.protocol), info.family, info.name, facts.failed);
+    counter.count(protocolName(m.protocol), info.family, info.name, facts.failed);
     if (filter) {
       const s = subject;
       s.problem = false;

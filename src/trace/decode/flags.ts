@@ -14,19 +14,20 @@ const COMMON: Array<[number, string]> = [
   [0x01, 'REQUEST'], [0x02, 'MULTI'], [0x04, 'ACK'], [0x08, 'ECHO'], [0x10, 'DUMP_INTR'], [0x20, 'DUMP_FILTERED'],
 ];
 
+/** The whole table per context (common flags first), made once: flagNames runs per message. */
 const BY_CONTEXT: Record<number, Array<[number, string]>> = {
-  [FLAG_CONTEXT_NONE]: [],
-  [FLAG_CONTEXT_GET]: [[0x300, 'DUMP'], [0x100, 'ROOT'], [0x200, 'MATCH'], [0x400, 'ATOMIC']],
-  [FLAG_CONTEXT_NEW]: [[0x100, 'REPLACE'], [0x200, 'EXCL'], [0x400, 'CREATE'], [0x800, 'APPEND']],
-  [FLAG_CONTEXT_DELETE]: [[0x100, 'NONREC'], [0x200, 'BULK']],
-  [FLAG_CONTEXT_ACK]: [[0x100, 'CAPPED'], [0x200, 'ACK_TLVS']],
+  [FLAG_CONTEXT_NONE]: COMMON,
+  [FLAG_CONTEXT_GET]: [...COMMON, [0x300, 'DUMP'], [0x100, 'ROOT'], [0x200, 'MATCH'], [0x400, 'ATOMIC']],
+  [FLAG_CONTEXT_NEW]: [...COMMON, [0x100, 'REPLACE'], [0x200, 'EXCL'], [0x400, 'CREATE'], [0x800, 'APPEND']],
+  [FLAG_CONTEXT_DELETE]: [...COMMON, [0x100, 'NONREC'], [0x200, 'BULK']],
+  [FLAG_CONTEXT_ACK]: [...COMMON, [0x100, 'CAPPED'], [0x200, 'ACK_TLVS']],
 };
 
 /** Flag names, e.g. ['REQUEST', 'ACK', 'DUMP']; unnamed bits as one hex number. */
 export function flagNames(flags: number, context: number): string[] {
   const names: string[] = [];
   let rest = flags;
-  for (const [mask, name] of [...COMMON, ...(BY_CONTEXT[context] ?? [])]) {
+  for (const [mask, name] of BY_CONTEXT[context] ?? COMMON) {
     if ((rest & mask) === mask) {
       names.push(name);
       rest &= ~mask;
