@@ -32,6 +32,7 @@ import { openProcConnector, ProcEventReader, PROC_EVENT_EXIT, PROC_EVENT_FORK } 
 import { openSource } from '../../src/ingest/sources.js';
 import { Pipeline, type Sink } from '../../src/ingest/pipeline.js';
 import type { IngestEvent } from '../../src/ingest/event.js';
+import { median } from '../report.js';
 
 export interface StormFigure {
   name: string;
@@ -226,11 +227,6 @@ function storm(binary: string, forks: number): { pid: number; forks: number; sec
 
 const settle = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
 
 export async function procStormBenchmark(options: { quick?: boolean } = {}): Promise<StormFigure[]> {
   const quick = options.quick ?? false;

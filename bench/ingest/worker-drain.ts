@@ -22,6 +22,7 @@ import { loadCodec } from '../../src/codec/index.js';
 import { packageRoot } from '../../src/transport/native-addon.js';
 import { RECV_META_LENGTH, RECV_META_STRIDE } from '../../src/transport/transport.js';
 import { openProcConnector, ProcEventDecoder } from '../../src/families/connector/index.js';
+import { median } from '../report.js';
 
 const SLOTS = 64;
 const SLOT_SIZE = 4096;
@@ -134,10 +135,6 @@ async function drainInThread(storm: string, forks: number): Promise<{ events: nu
   }
 }
 
-const median = (v: number[]) => {
-  const s = [...v].sort((a, b) => a - b);
-  return s.length % 2 ? s[s.length >> 1]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
 
 export async function workerDrainBenchmark(options: { quick?: boolean } = {}): Promise<Array<{ name: string; unit: string; nlkit: number; reference: number; ratio: number }>> {
   const quick = options.quick ?? false;

@@ -21,6 +21,7 @@ import { loadCodec, NETLINK_USERSOCK } from '../../src/codec/index.js';
 import { openNative, type NativeTransport } from '../../src/transport/native.js';
 import { packageRoot } from '../../src/transport/native-addon.js';
 import { RECV_META_LENGTH, RECV_META_STRIDE } from '../../src/transport/transport.js';
+import { median } from '../report.js';
 
 export interface ReceiveFigure {
   name: string;
@@ -141,11 +142,6 @@ async function runNlkit(w: Workload): Promise<Measured> {
   }
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
 
 /** Runs the workloads; returns one record per message size. */
 export async function runReceiveBenchmark(options: { quick?: boolean } = {}): Promise<ReceiveFigure[]> {

@@ -13,6 +13,7 @@ import { NETLINK_ROUTE } from '../../src/codec/index.js';
 import { NetlinkSocket } from '../../src/socket/index.js';
 import { openNative } from '../../src/transport/native.js';
 import { packageRoot } from '../../src/transport/native-addon.js';
+import { median } from '../report.js';
 
 const RTM_SETLINK = 19;
 
@@ -25,7 +26,6 @@ export interface Figure {
   referenceName: string;
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 export async function requestAckBenchmark(options: { count?: number; rounds?: number; quick?: boolean } = {}): Promise<Figure[]> {
   const count = options.count ?? (options.quick ? 5_000 : 50_000);

@@ -17,6 +17,7 @@ import { NetlinkSocket } from '../../src/socket/index.js';
 import { openNative } from '../../src/transport/native.js';
 import { packageRoot } from '../../src/transport/native-addon.js';
 import { routes } from '../../src/families/rtnetlink/index.js';
+import { median } from '../report.js';
 
 const RTM_NEWROUTE = 24;
 const RTM_GETROUTE = 26;
@@ -78,7 +79,6 @@ export async function dumpRoutesByHand(sock: NetlinkSocket): Promise<Route[]> {
   return routes;
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 export async function routeDumpBenchmark(options: { routes?: number; rounds?: number } = {}): Promise<Figure[]> {
   const count = options.routes ?? 20_000;

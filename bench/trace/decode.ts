@@ -21,6 +21,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { writeLargeCapture } from './capture.js';
+import { median } from '../report.js';
 
 export interface TraceDecodeFigure {
   name: string;
@@ -30,11 +31,6 @@ export interface TraceDecodeFigure {
   ratio?: number;
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
 
 /** Runs a command with stdout to /dev/null; returns its wall-clock seconds. */
 function timed(command: string, args: string[]): number {

@@ -38,6 +38,7 @@ import { LoadedDump } from '../codec.js';
 import { DEFAULT_MESSAGES, linkDataset, type Dump } from '../datasets.js';
 import { RTM_NEWLINK } from '../rtnl.js';
 import { HandwrittenLinkDecoder } from './handwritten-link.js';
+import { median } from '../report.js';
 
 type NetlinkPackage = typeof import('netlink');
 
@@ -149,11 +150,6 @@ function linkDump(messages: number): Dump {
   return { bytes, datagramLengths, messages: count };
 }
 
-function median(values: number[]): number {
-  const sorted = values.slice().sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
 
 /** The suite run by bench/run.ts --all: full and selective typed decode against the netlink package. */
 export async function typedDecodeSuite(options: { quick?: boolean; messages?: number } = {}): Promise<TypedDecodeFigure[]> {
