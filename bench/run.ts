@@ -40,6 +40,7 @@ import { Bench, type Task } from 'tinybench';
 import { codecSuites, type Suite } from './codec.js';
 import { ratioChart, type RatioBar } from './chart.js';
 import { DEFAULT_MESSAGES } from './datasets.js';
+import { packageRoot } from '../src/transport/native-addon.js';
 import {
   environment, formatTable, writeReport,
   type Allocation, type BenchReport, type ExternalError, type ExternalRecord, type Figures, type SuiteResult,
@@ -226,14 +227,6 @@ async function runExternal(here: string, relative: string, quick: boolean, error
   return records;
 }
 
-/** The repository root: the nearest folder above this module with a package.json (works from bench/ and dist/bench/). */
-function repositoryRoot(from: string): string {
-  for (let dir = from; ; dir = dirname(dir)) {
-    if (existsSync(join(dir, 'package.json'))) return dir;
-    if (dirname(dir) === dir) throw new Error(`no package.json above ${from}`);
-  }
-}
-
 /** V8 flags the measurements run under (see the top of this file). */
 export const NODE_FLAGS = ['--min-semi-space-size=16', '--max-semi-space-size=16'];
 const SEMI_SPACE_BYTES = 16 * 1024 * 1024;
@@ -262,7 +255,9 @@ async function main(): Promise<void> {
   }
   const external: ExternalRecord[] = [];
   const externalErrors: ExternalError[] = [];
-  if (options.all) installSystemPackages(repositoryRoot(here));
+  const root = packageRoot(here);
+  // --all needs the reference programs' packages (libmnl-dev, nats-server, ...): installed here, once.
+  if (options.all) installSystemPackages(root);
   if (options.all) {
     external.push(...await runExternal(here, 'native/receive.js', options.quick, externalErrors));
     external.push(...await runExternal(here, 'loopback/roundtrip.js', options.quick, externalErrors));
@@ -276,10 +271,10 @@ async function main(): Promise<void> {
   const report: BenchReport = {
     ...environment(), nodeFlags: process.execArgv, quick: options.quick, messages: options.messages, suites: results, external, externalErrors,
   };
-  const path = join(repositoryRoot(here), 'bench', 'results', 'codec.json');
+  const path = join(root, 'bench', 'results', 'codec.json');
   writeReport(report, path);
   const written = [path];
-  if (options.all) written.push(...writeAllResults(report, join(repositoryRoot(here), 'bench', 'results')));
+  if (options.all) written.push(...writeAllResults(report, join(root, 'bench', 'results')));
   if (options.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   else process.stdout.write(`${formatTable(report)}\n${externalDetails(report.external)}\nwritten to ${written.join(', ')}\n`);
   if (externalErrors.length > 0) process.exitCode = 1;
