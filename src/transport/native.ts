@@ -14,6 +14,7 @@ import { loadNativeAddon, type NativeAddon, type NativeSocketHandle } from './na
 import type {
   NetlinkAddress, OpenOptions, ReceiveRegion, ReceiveResult, SocketOption, Transport,
 } from './transport.js';
+import { optionNumber } from './transport.js';
 
 const EBADF = 9;
 
@@ -203,14 +204,8 @@ export class NativeTransport implements Transport {
   setOption(option: SocketOption, value: number | boolean): void {
     const handle = this.open('setsockopt');
     const spec = this.spec(option);
-    let number: number;
-    if (typeof value === 'boolean') {
-      number = value ? 1 : 0;
-    } else if (typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= 0x7fffffff) {
-      number = spec.boolean ? (value === 0 ? 0 : 1) : value;
-    } else {
-      throw new ArgumentError(`${option} must be a boolean or a non-negative integer, got ${String(value)}`);
-    }
+    const given = optionNumber(option, value);
+    const number = spec.boolean ? (given === 0 ? 0 : 1) : given;
     try {
       handle.setOption(spec.level, spec.name, number);
     } catch (e) {

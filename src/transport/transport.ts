@@ -9,6 +9,8 @@
 //             │ datagram 0 │ unused │ dgram 1  │       │     [length size flags port groups group pid uid gid nsid]
 //             └────────────┴────────┴──────────┴───────┘
 
+import { ArgumentError } from '../codec/errors.js';
+
 /** A sender's credentials (struct ucred, from SCM_CREDENTIALS). */
 export interface Credentials {
   pid: number;
@@ -132,4 +134,15 @@ export interface Transport {
 
   /** Closes the socket; idempotent. Later calls throw a NetlinkError (EBADF). */
   close(): void;
+}
+
+/**
+ * A socket option's value as setsockopt takes it: a boolean as 0/1, or an
+ * integer 0..INT_MAX; anything else is an ArgumentError. Every transport
+ * checks values this one way.
+ */
+export function optionNumber(option: string, value: number | boolean): number {
+  if (typeof value === 'boolean') return value ? 1 : 0;
+  if (typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= 0x7fffffff) return value;
+  throw new ArgumentError(`${option} must be a boolean or a non-negative integer, got ${String(value)}`);
 }

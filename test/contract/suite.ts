@@ -686,6 +686,10 @@ export function defineTransportContract(name: string, setup: () => ContractHarne
         expect(() => a.receive({ region: new Uint8Array(64), slotSize: 64, slots: 2, meta: new Uint32Array(20) })).toThrow(ArgumentError);
         expect(() => a.receive({ region: new Uint8Array(128), slotSize: 64, slots: 2, meta: new Uint32Array(10) })).toThrow(ArgumentError);
         expect(() => a.setOption('noSuchOption' as never, 1)).toThrow(ArgumentError);
+        // Both transports take exactly what setsockopt's int can hold.
+        expect(() => a.setOption('receiveBuffer', 4096.5)).toThrow(ArgumentError);
+        expect(() => a.setOption('receiveBuffer', 0x80000000)).toThrow(ArgumentError);
+        expect(() => a.setOption('receiveBuffer', -1)).toThrow(ArgumentError);
         expect(() => a.addMembership(1.5)).toThrow(ArgumentError);
         expect(() => open(NETLINK_USERSOCK, { portId: -5 })).toThrow(ArgumentError);
       });

@@ -9,6 +9,7 @@ import {
   RECV_FLAG_TRUNCATED, RECV_FLAG_CREDENTIALS, RECV_FLAG_GROUP,
   type NetlinkAddress, type ReceiveRegion, type ReceiveResult, type SocketOption, type Transport,
 } from '../transport.js';
+import { optionNumber } from '../transport.js';
 import { MAX_DUMP_ALLOC, SOCK_MIN_RCVBUF, SOCK_MIN_SNDBUF, bufferSize } from './accounting.js';
 import type { Credentials } from './environment.js';
 import type { LoopbackKernel } from './kernel.js';
@@ -167,10 +168,7 @@ export class LoopbackTransport implements Transport {
   setOption(option: SocketOption, value: number | boolean): void {
     this.checkOpen('setsockopt');
     const socket = this.socket;
-    if (typeof value !== 'boolean' && !(typeof value === 'number' && Number.isFinite(value) && value >= 0)) {
-      throw new ArgumentError(`option ${option} takes a boolean or a non-negative number, not ${String(value)}`);
-    }
-    const number = typeof value === 'boolean' ? (value ? 1 : 0) : Math.min(Math.floor(value), 0x7fffffff);
+    const number = optionNumber(option, value);
     switch (option) {
       case 'receiveBuffer':
         socket.rcvbuf = bufferSize(number, this.kernel.rmemMax, SOCK_MIN_RCVBUF);
