@@ -12,7 +12,7 @@ import {
 } from '../../families/nfnetlink/nftables.js';
 import { renderRule, type NftSetText, type RuleText } from '../../families/nfnetlink/nft-rule-text.js';
 import {
-  concatTypes, mapDataTypeName, keyTypeName, renderElements, renderSet, type NftSetInput,
+  mapDataTypeName, keyTypeName, renderElements, renderSet, setRenderable, type NftSetInput,
 } from '../../families/nfnetlink/nft-set-text.js';
 import { renderObject } from '../../families/nfnetlink/nft-object-text.js';
 import { commentText } from '../../families/nfnetlink/nft-userdata.js';
@@ -96,10 +96,8 @@ function setInput(s: NftSet, elements: NftSetElement[]): NftSetInput {
 
 /** Element texts of a set or map, or null when its types have no rendering (its lookups are then marked). */
 function elementTexts(s: NftSet, elements: NftSetElement[]): string[] | null {
-  const map = s.flags.includes('map');
-  if (!keyTypeName(s.keyType) || (map && (s.dataType === undefined || !mapDataTypeName(s.dataType))) || s.flags.includes('concat') || s.flags.includes('object')) return null;
-  if (concatTypes(s.keyType).length > 1 && s.flags.includes('interval')) return null;
-  return renderElements(elements, s.keyType, s.flags.includes('interval'), s.timeout, map ? s.dataType : undefined);
+  if (!setRenderable(s)) return null;
+  return renderElements(elements, s.keyType, s.flags.includes('interval'), s.timeout, s.flags.includes('map') ? s.dataType : undefined);
 }
 
 /** Each rule's nft text, with the sets of its table (anonymous ones inline). */
@@ -107,8 +105,9 @@ export function ruleTexts(r: Ruleset): Map<NftRule, RuleText> {
   const out = new Map<NftRule, RuleText>();
   const byTable = new Map<string, Map<string, NftSetText>>();
   for (const s of r.sets) {
-    const texts = elementTexts(s, r.elements?.get(s) ?? []);
-    if (!texts) continue;
+    if (!setRenderable(s)) continue;
+    // Rules print only anonymous sets' elements (inline); a named set is `@name`, its length enough.
+    const texts = isAnonymous(s) ? elementTexts(s, r.elements?.get(s) ?? [])! : [];
     const k = `${s.family} ${s.table}`;
     if (!byTable.has(k)) byTable.set(k, new Map());
     byTable.get(k)!.set(s.name, { name: s.name, elements: texts, keyLength: s.keyLength });

@@ -232,6 +232,18 @@ export interface NftSetInput {
 }
 
 /**
+ * Whether nlkit prints this set's declaration and elements. Object maps,
+ * interval concatenations and types without a printing are not rendered
+ * (they are marked instead of printed wrong).
+ */
+export function setRenderable(set: { keyType: number; flags: ReadonlyArray<string | number>; dataType?: number }): boolean {
+  const map = set.flags.includes('map');
+  if (!keyTypeName(set.keyType) || (map && (set.dataType === undefined || !mapDataTypeName(set.dataType)))) return false;
+  if (set.flags.includes('object') || set.flags.includes('concat')) return false;
+  return !(concatTypes(set.keyType).length > 1 && set.flags.includes('interval'));
+}
+
+/**
  * The lines of a named set's block, tab-indented one level, as `nft list
  * ruleset` prints them. A set declared with `typeof` prints as the data type
  * that expression has (nft prints the expression back from its userdata).
@@ -241,9 +253,7 @@ export function renderSet(set: NftSetInput): string[] {
   const interval = set.flags.includes('interval');
   const map = set.flags.includes('map');
   const dataType = map && set.dataType !== undefined ? mapDataTypeName(set.dataType) : undefined;
-  // Object maps, interval concatenations and types without a printing are not rendered: say so rather than print a wrong set.
-  const concat = concatTypes(set.keyType).length > 1;
-  if (!type || (map && !dataType) || set.flags.includes('object') || set.flags.includes('concat') || (concat && interval)) {
+  if (!setRenderable(set)) {
     return [`\t# ${map ? 'map' : 'set'} ${set.name} not rendered: key type ${set.keyType}${map ? `, data type ${set.dataType ?? 'none'}` : ''}, flags ${set.flags.join(',') || 'none'}`];
   }
   const lines = [`\t${map ? 'map' : 'set'} ${set.name} {`, `\t\ttype ${type}${map ? ` : ${dataType}` : ''}`];
