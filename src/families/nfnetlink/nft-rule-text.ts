@@ -497,23 +497,36 @@ class RuleRenderer {
   }
 
   /**
+   * What an immediate put in the register attribute `key` names: undefined
+   * without the attribute, null when that register holds anything else. The
+   * register stays taken until freeRegisters, called once the expression
+   * was rendered: one that is not keeps its values for the markers.
+   */
+  private immediateIn(f: ExprFields, key: string): Uint8Array | null | undefined {
+    const r = f.int(key);
+    if (r === undefined) return undefined;
+    const load = this.regs.get(r);
+    return load?.kind === 'immediate' ? load.value : null;
+  }
+
+  private freeRegisters(f: ExprFields, ...keys: string[]): void {
+    for (const key of keys) {
+      const r = f.int(key);
+      if (r !== undefined) this.regs.delete(r);
+    }
+  }
+
+  /**
    * `dup to 10.0.0.1 device "lo"`, `dup to "lo"`, `fwd to "lo"`, `fwd ip to
    * 10.0.0.1 device "lo"`: the address and device come from immediates.
    */
   private dupOrFwd(f: ExprFields, word: 'dup' | 'fwd'): boolean {
-    const take = (key: string): Uint8Array | null | undefined => {
-      const r = f.int(key);
-      if (r === undefined) return undefined;
-      const load = this.regs.get(r);
-      if (load?.kind !== 'immediate') return null;
-      this.regs.delete(r);
-      return load.value;
-    };
-    const addr = take('sregAddr');
-    const dev = take('sregDev');
+    const addr = this.immediateIn(f, 'sregAddr');
+    const dev = this.immediateIn(f, 'sregDev');
     if (addr === null || dev === null || (!addr && !dev)) return false;
     const device = dev ? this.valueText(dev, 'ifindex') : undefined;
     if (!addr) {
+      this.freeRegisters(f, 'sregDev');
       this.emit(`${word} to ${device}`);
       return true;
     }
@@ -522,6 +535,7 @@ class RuleRenderer {
     if (!v6 && addr.length !== 4) return false;
     const family = word === 'fwd' ? (nfproto === 2 ? ' ip' : nfproto === 10 ? ' ip6' : undefined) : '';
     if (family === undefined) return false;
+    this.freeRegisters(f, 'sregAddr', 'sregDev');
     this.emit(`${word}${family} to ${this.valueText(addr, v6 ? 'ipv6' : 'ipv4')}${device ? ` device ${device}` : ''}`);
     return true;
   }
@@ -559,9 +573,7 @@ class RuleRenderer {
     if (type !== 0 || sreg === undefined || len === undefined) return false;
     const fields = this.keyFields(sreg, len);
     if (!fields) return false;
-    for (const slot of fields.slots) this.regs.deleteSlot(slot);
-    for (const field of fields.fields) this.consume(field);
-    this.regs.set(dreg, { kind: 'mapped', text: `jhash ${fields.fields.map((x) => x.name).join(' . ')}${tail}` });
+    this.regs.set(dreg, { kind: 'mapped', text: `jhash ${this.takeKey(fields)}${tail}` });
     return true;
   }
 
@@ -729,19 +741,24 @@ class RuleRenderer {
     } else {
       target = `@${name}`;
     }
-    for (const slot of fields.slots) this.regs.deleteSlot(slot);
-    for (const field of fields.fields) this.consume(field);
-    const key = fields.fields.map((x) => x.name).join(' . ');
+    // An inverted map lookup has no nft syntax.
+    if (dreg !== undefined && flags & 1) return false;
+    const key = this.takeKey(fields);
     if (dreg === undefined) {
       this.emit(`${key} ${flags & 1 ? '!= ' : ''}${target}`);
-    } else if (flags & 1) {
-      return false;
     } else if (dreg === 0) {
       this.emit(`${key} vmap ${target}`);
     } else {
       this.regs.set(dreg, { kind: 'mapped', text: `${key} map ${target}` });
     }
     return true;
+  }
+
+  /** Takes a key's registers (its fields consume their dependencies) and names it: `ip saddr . tcp dport`. */
+  private takeKey(key: { fields: Field[]; slots: number[] }): string {
+    for (const slot of key.slots) this.regs.deleteSlot(slot);
+    for (const field of key.fields) this.consume(field);
+    return key.fields.map((x) => x.name).join(' . ');
   }
 
   /**
@@ -791,10 +808,7 @@ class RuleRenderer {
       exprs += ` ${r.text}`;
     }
     const timeout = f.bigint('timeout') ?? 0n;
-    for (const slot of fields.slots) this.regs.deleteSlot(slot);
-    for (const field of fields.fields) this.consume(field);
-    const key = fields.fields.map((x) => x.name).join(' . ');
-    this.emit(`${op} @${name} { ${key}${timeout ? ` timeout ${formatDuration(timeout)}` : ''}${exprs} }`);
+    this.emit(`${op} @${name} { ${this.takeKey(fields)}${timeout ? ` timeout ${formatDuration(timeout)}` : ''}${exprs} }`);
     return true;
   }
 
@@ -847,19 +861,13 @@ class RuleRenderer {
   private tproxy(f: ExprFields): boolean {
     const family = f.int('family') ?? 0;
     if (family !== 0 && family !== 2 && family !== 10) return false;
-    const immediate = (key: string): Uint8Array | undefined | null => {
-      const r = f.int(key);
-      if (r === undefined) return undefined;
-      const load = this.regs.get(r);
-      return load?.kind === 'immediate' ? load.value : null;
-    };
-    const addr = immediate('regAddr');
-    const port = immediate('regPort');
+    const addr = this.immediateIn(f, 'regAddr');
+    const port = this.immediateIn(f, 'regPort');
     // A register nothing filled, an address without its family, or neither address nor port: not rendered.
     if (addr === null || port === null || (addr && family === 0) || (!addr && !port)) return false;
     if (addr && addr.length < (family === 2 ? 4 : 16)) return false;
     if (port && port.length < 2) return false;
-    for (const key of ['regAddr', 'regPort']) { const r = f.int(key); if (r !== undefined) this.regs.delete(r); }
+    this.freeRegisters(f, 'regAddr', 'regPort');
     let to = '';
     if (addr) {
       to = family === 2 ? this.valueText(addr.subarray(0, 4), 'ipv4') : `[${this.valueText(addr.subarray(0, 16), 'ipv6')}]`;
@@ -1072,20 +1080,9 @@ class RuleRenderer {
       this.emit(`${type === 0 ? 'snat' : 'dnat'}${qualifier} to ${mapped.text}${flags}`);
       return true;
     }
-    const reg = (key: string) => {
-      const r = f.int(key);
-      if (r === undefined) return undefined;
-      const load = this.regs.get(r);
-      if (load?.kind !== 'immediate') throw new MalformedError(`nat register ${r} holds no immediate value`, 0);
-      return load.value;
-    };
-    let addrMin: Uint8Array | undefined, addrMax: Uint8Array | undefined, protoMin: Uint8Array | undefined, protoMax: Uint8Array | undefined;
-    try {
-      [addrMin, addrMax, protoMin, protoMax] = REGS.map(reg);
-    } catch {
-      return false;
-    }
-    for (const key of REGS) { const r = f.int(key); if (r !== undefined) this.regs.delete(r); }
+    const values = REGS.map((key) => this.immediateIn(f, key));
+    if (values.includes(null)) return false;
+    const [addrMin, addrMax, protoMin, protoMax] = values as Array<Uint8Array | undefined>;
     let to = '';
     if (addrMin) {
       const a = this.valueText(addrMin, addrType);
@@ -1095,25 +1092,20 @@ class RuleRenderer {
     if (protoMin) to += `:${portRange(protoMin, protoMax)}`;
     const flags = natFlags(f.int('flags') ?? 0, ['map-ips', 'proto-specified']);
     if (flags === undefined) return false;
+    this.freeRegisters(f, ...REGS);
     this.emit(`${type === 0 ? 'snat' : 'dnat'}${qualifier}${to ? ` to ${to}` : ''}${flags}`);
     return true;
   }
 
   /** masquerade / redirect: an optional port range from registers, and flags. */
   private portRedirect(f: ExprFields, word: string): boolean {
-    let ports = '';
-    const minReg = f.int('regProtoMin');
-    if (minReg !== undefined) {
-      const min = this.regs.get(minReg);
-      const maxReg = f.int('regProtoMax');
-      const max = maxReg === undefined ? undefined : this.regs.get(maxReg);
-      if (min?.kind !== 'immediate' || (max && max.kind !== 'immediate')) return false;
-      ports = ` to :${portRange(min.value, max?.kind === 'immediate' ? max.value : undefined)}`;
-      this.regs.delete(minReg);
-      if (maxReg !== undefined) this.regs.delete(maxReg);
-    }
+    const min = this.immediateIn(f, 'regProtoMin');
+    const max = this.immediateIn(f, 'regProtoMax');
+    if (min === null || max === null || (max && !min)) return false;
+    const ports = min ? ` to :${portRange(min, max)}` : '';
     const flags = natFlags(f.int('flags') ?? 0, ['proto-specified']);
     if (flags === undefined) return false;
+    this.freeRegisters(f, 'regProtoMin', 'regProtoMax');
     this.emit(`${word}${ports}${flags}`);
     return true;
   }
