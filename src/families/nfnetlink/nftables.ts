@@ -167,12 +167,14 @@ async function* dumpObjects(sock: NetlinkSocket, msg: number, replyName: string,
   const f = family();
   const schema = f.message(replyName, 'reply');
   const spec: RequestSpec = { type: nfnlType(NFNL_SUBSYS_NFTABLES, msg), header: nfgenmsg(nfFamily === undefined ? 0 : nfFamilyNumber(nfFamily)) };
+  const wanted = Object.entries(filter ?? {}).filter(([, v]) => v !== undefined);
   // The kernel looks a filter's table up in the request's family: without a
-  // family there is no table to find, so the caller filters the whole dump.
-  if (nfFamily !== undefined && filter && Object.keys(filter).length > 0) spec.attributes = (b) => encodeAttributes(b, schema.set!, filter);
+  // family there is no table to find, so the whole dump is filtered here.
+  if (nfFamily !== undefined && wanted.length > 0) spec.attributes = (b) => encodeAttributes(b, schema.set!, Object.fromEntries(wanted));
   for await (const part of sock.dumpBatches(spec)) {
     for (let k = 0; k < part.count; k++) {
       const d = decodeBatchMessage(part.batch, part.indices[k]!, schema, undefined, sock.codec);
+      if (wanted.some(([key, v]) => d.attributes[key] !== v)) continue;
       yield { family: Number(d.header?.nfgenFamily ?? 0), attributes: d.attributes };
     }
   }
@@ -204,7 +206,7 @@ export async function listChains(sock: NetlinkSocket, options: { family?: NfFami
     if (a.use !== undefined) chain.use = Number(a.use);
     out.push(chain);
   }
-  return options.table ? out.filter((c) => c.table === options.table) : out;
+  return out;
 }
 
 export async function listRules(sock: NetlinkSocket, options: { family?: NfFamilyName; table?: string; chain?: string } = {}): Promise<NftRule[]> {
@@ -219,7 +221,7 @@ export async function listRules(sock: NetlinkSocket, options: { family?: NfFamil
       expressions: elems.map((e) => String(e.name ?? '?')), attributes: a,
     });
   }
-  return out.filter((r) => (!options.table || r.table === options.table) && (!options.chain || r.chain === options.chain));
+  return out;
 }
 
 export async function listSets(sock: NetlinkSocket, options: { family?: NfFamilyName; table?: string } = {}): Promise<NftSet[]> {
@@ -240,7 +242,7 @@ export async function listSets(sock: NetlinkSocket, options: { family?: NfFamily
     if (a.gcInterval !== undefined) set.gcInterval = Number(a.gcInterval);
     out.push(set);
   }
-  return options.table ? out.filter((x) => x.table === options.table) : out;
+  return out;
 }
 
 /** The named objects (counters, quotas, ...) of every table, or of one. */
@@ -255,7 +257,7 @@ export async function listObjects(sock: NetlinkSocket, options: { family?: NfFam
     if (a.use !== undefined) obj.use = Number(a.use);
     out.push(obj);
   }
-  return options.table ? out.filter((x) => x.table === options.table) : out;
+  return out;
 }
 
 export async function listFlowtables(sock: NetlinkSocket, options: { family?: NfFamilyName; table?: string } = {}): Promise<NftFlowtable[]> {
@@ -272,7 +274,7 @@ export async function listFlowtables(sock: NetlinkSocket, options: { family?: Nf
     if (hook?.priority !== undefined) ft.priority = Number(hook.priority) | 0;
     out.push(ft);
   }
-  return options.table ? out.filter((x) => x.table === options.table) : out;
+  return out;
 }
 
 /** A decoded NFTA_DATA nest (value or verdict), as nft-values reads it. */
@@ -294,7 +296,6 @@ function elementFlags(v: unknown): number {
 export async function listSetElements(sock: NetlinkSocket, options: { family: NfFamilyName | number; table: string; set: string }): Promise<NftSetElement[]> {
   const out: NftSetElement[] = [];
   for await (const { attributes: a } of dumpObjects(sock, NFT_MSG.getsetelem, 'newsetelem', options.family, { table: options.table, set: options.set })) {
-    if (a.table !== options.table || a.set !== options.set) continue;
     const elems = ((a.elements as Obj | undefined)?.elem ?? []) as Obj[];
     for (const e of elems) {
       const el: NftSetElement = { flags: elementFlags(e.flags), attributes: e as Attributes };
