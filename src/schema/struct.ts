@@ -29,10 +29,11 @@ export function selectorText(value: unknown): string | undefined {
   return undefined;
 }
 
-function memberSelector(out: Record<string, unknown>, struct: StructSchema, m: MemberSchema): string | undefined {
+/** The selector value of sub-message member `m`, from the struct's values (decoded or to encode). */
+function memberSelector(values: Record<string, unknown>, struct: StructSchema, m: MemberSchema): string | undefined {
   const sel = struct.members.find((x) => x.name === m.selector);
   if (!sel) return undefined;
-  const v = out[sel.key];
+  const v = values[sel.key];
   if ((typeof v === 'number' || typeof v === 'bigint') && sel.enum) return sel.enum.byValue.get(Number(v)) ?? String(v);
   return selectorText(v);
 }
@@ -172,7 +173,7 @@ export function encodeStruct(struct: StructSchema, value: unknown, path: string)
   const restMember = struct.members.find((m) => m.rest);
   if (restMember && obj[restMember.key] !== undefined) {
     rest = restMember.subMessage
-      ? encodeSubStruct(restMember.subMessage, memberSelectorForEncode(obj, struct, restMember), obj[restMember.key], `${path}.${restMember.key}`)
+      ? encodeSubStruct(restMember.subMessage, memberSelector(obj, struct, restMember), obj[restMember.key], `${path}.${restMember.key}`)
       : asBytes(obj[restMember.key], `${path}.${restMember.key}`);
   }
   const tail = obj[TAIL_KEY] === undefined ? undefined : asBytes(obj[TAIL_KEY], `${path}.${TAIL_KEY}`);
@@ -207,14 +208,6 @@ export function encodeStruct(struct: StructSchema, value: unknown, path: string)
   }
   if (tail) out.set(tail, struct.size + (rest?.length ?? 0));
   return out;
-}
-
-function memberSelectorForEncode(obj: Record<string, unknown>, struct: StructSchema, m: MemberSchema): string | undefined {
-  const sel = struct.members.find((x) => x.name === m.selector);
-  if (!sel) return undefined;
-  const v = obj[sel.key];
-  if ((typeof v === 'number' || typeof v === 'bigint') && sel.enum) return sel.enum.byValue.get(Number(v)) ?? String(v);
-  return selectorText(v);
 }
 
 function encodeSubStruct(sm: SubMessageSchema, selector: string | undefined, value: unknown, path: string): Uint8Array {
