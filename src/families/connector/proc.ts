@@ -14,6 +14,8 @@
 
 import { NLMSG_HDRLEN, loadCodec, type Batch, type Codec } from '../../codec/index.js';
 import { MalformedError } from '../../codec/errors.js';
+import { decodeString } from '../../codec/text.js';
+import { formatBytes } from '../../schema/format.js';
 import { compileFamily, type Family, type MessageSchema, type StructSchema } from '../../schema/compile.js';
 import { decodeBatchMessage } from '../../schema/decode.js';
 import { connector as connectorSpec } from '../generated/connector.js';
@@ -242,7 +244,7 @@ export class ProcEventDecoder {
     const data = base + this.layout.data;
     const available = cn.len - this.layout.data;
     if (!plan) {
-      record.data = Array.from(this.codec.memory.u8.subarray(data, data + available), (b) => b.toString(16).padStart(2, '0')).join('');
+      record.data = formatBytes(this.codec.memory.u8.subarray(data, data + available));
       return { name: String(what), seq: cn.seq, cpu, record };
     }
     for (const m of plan.members) {
@@ -252,13 +254,7 @@ export class ProcEventDecoder {
       switch (m.type) {
         case 's32': record[m.key] = view.getInt32(at, true); break;
         case 'u32': record[m.key] = view.getUint32(at, true); break;
-        case 'string': {
-          const u8 = this.codec.memory.u8;
-          let end = at;
-          while (end < at + m.size && u8[end] !== 0) end++;
-          record[m.key] = textDecoder.decode(u8.subarray(at, end));
-          break;
-        }
+        case 'string': record[m.key] = decodeString(this.codec.memory.u8, at, at + m.size); break;
         default: throw new Error(`connector spec: member ${m.key} of type ${m.type} has no reader`);
       }
     }
@@ -266,4 +262,3 @@ export class ProcEventDecoder {
   }
 }
 
-const textDecoder = new TextDecoder('utf-8');
