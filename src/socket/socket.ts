@@ -193,7 +193,6 @@ class PendingRequest {
 
 /** A dump in progress: batches of its messages, held until consumed. */
 interface PendingDump {
-  seq: number;
   queue: ReceivedBatch[];
   slots: Slot[];
   done: boolean;
@@ -420,7 +419,7 @@ export class NetlinkSocket {
     const seq = this.allocateSeq();
     const bytes = this.build(spec, (spec.flags ?? 0) | NLM_F_REQUEST | NLM_F_DUMP | (options?.ack ? NLM_F_ACK : 0), seq).slice();
     const dump: PendingDump = {
-      seq, queue: [], slots: [], done: false, error: null, draining: false, waiting: false, wake: null,
+      queue: [], slots: [], done: false, error: null, draining: false, waiting: false, wake: null,
       request: null as unknown as PendingRequest,
     };
     const finished = new Promise<Reply>((resolve, reject) => {
@@ -589,8 +588,7 @@ export class NetlinkSocket {
         if (!dump || dump.waiting) return true;
       }
     }
-    for (const stream of this.streams) if (stream.wantsMore) return true;
-    return false;
+    return this.streamsWantMore();
   }
 
   private acquireSlot(): Slot {
