@@ -78,7 +78,7 @@ export function buildReset(): void {
 }
 
 /** Starts a message; the length is patched by buildEnd. Returns its address. */
-export function buildBegin(type: u32, flags: u32, seq: u32, pid: u32): usize {
+function buildBegin(type: u32, flags: u32, seq: u32, pid: u32): usize {
   if (current >= 0) buildEnd();
   if (error != BUILD_OK) return 0;
   if (!ensure(NLMSG_HDRLEN)) return 0;
@@ -236,15 +236,6 @@ export function buildRun(ops: usize, count: u32, data: usize): u32 {
   }
   return error;
 }
-
-
-
-
-
-
-
-
-
 
 /** Opens a nest whose nla_type (flags included) is `rawType`. */
 function nestBegin(rawType: u32): void {

@@ -4,6 +4,6 @@
 export { scanBatch } from "./scan";
 export { walkAttributes, walkBatch } from "./attributes";
 export {
-  buildReset, buildBegin, buildEnd, buildRun, buildBase, buildLength, buildMessages, buildError,
+  buildReset, buildEnd, buildRun, buildBase, buildLength, buildMessages, buildError,
 } from "./builder";
 export { alloc, realloc, free } from "./memory";

@@ -18,7 +18,6 @@ export interface WasmExports {
     headerLengths: number, headerTypes: number, defaultHeader: number, map: number, rootSet: number,
     index: number, capacity: number, depthBound: number, descend: number, ranges: number): number;
   buildReset(): void;
-  buildBegin(type: number, flags: number, seq: number, pid: number): number;
   buildEnd(): void;
   buildRun(ops: number, count: number, data: number): number;
   buildBase(): number;
